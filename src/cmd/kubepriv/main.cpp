@@ -1,0 +1,36 @@
+// kubepriv: the Splunk search command (default) and the offline `kubepriv scan` CLI.
+#include <cstdio>   // std::fputs
+#include <cstring>  // std::strcmp
+#include <exception>
+
+#include "entry.hpp"
+#include "kubepriv/common/version.hpp"
+
+namespace {
+constexpr const char* kUsage =
+    "usage: kubepriv scan [--all] [--format table|jsonl|csv] [FILE ... | -]\n"
+    "       kubepriv --version\n"
+    "       kubepriv            (no arguments: Splunk custom search command, SCP v2 on stdin)\n";
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc >= 2 && std::strcmp(argv[1], "scan") == 0) {
+      return kubepriv::cmd::run_scan(argc - 1, argv + 1);
+    }
+    if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+      std::printf("kubepriv %s\n", kubepriv::kVersion);
+      return 0;
+    }
+    if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    return kubepriv::cmd::run_search_command(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "FATAL kubepriv: %s\n", e.what());
+  } catch (...) {
+    std::fputs("FATAL kubepriv: unknown exception\n", stderr);
+  }
+  return 70;  // EX_SOFTWARE
+}
