@@ -1,8 +1,8 @@
 #include "kubepriv/core/verdict.hpp"
 
-#include "kubepriv/core/fields.hpp"
-
 #include <charconv>  // std::to_chars
+
+#include "kubepriv/core/fields.hpp"
 
 namespace kubepriv::core {
 

@@ -98,11 +98,11 @@ struct Verdict {
   std::string name;           ///< objectRef.name, or metadata.name / generateName of the body
 
   // --- who, from where ---
-  std::string user;               ///< user.username
-  std::string impersonated_user;  ///< impersonatedUser.username, when present
+  std::string user;                      ///< user.username
+  std::string impersonated_user;         ///< impersonatedUser.username, when present
   std::vector<std::string> user_groups;  ///< user.groups
-  std::string src_ip;             ///< sourceIPs[0]
-  std::string user_agent;         ///< userAgent
+  std::string src_ip;                    ///< sourceIPs[0]
+  std::string user_agent;                ///< userAgent
 
   // --- the event itself ---
   std::string audit_id;     ///< auditID

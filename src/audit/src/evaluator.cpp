@@ -1,0 +1,487 @@
+// The audit adapter's hot path. The event envelope is read with simdjson On-Demand in document
+// order; requestObject/responseObject are only located (raw_json) and parsed later, and only
+// for pod-spec writes, so the bulk of events (reads, other resources) never pays for its bodies.
+#include "kubepriv/audit/evaluator.hpp"
+
+#include <simdjson.h>
+
+#include <cstring>  // std::memcpy
+#include <memory>   // std::unique_ptr
+#include <string>   // std::string
+#include <utility>  // std::move
+
+#include "body.hpp"
+#include "kubepriv/core/event.hpp"
+
+namespace kubepriv::audit {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::SUCCESS;
+
+// The key of an On-Demand field. The common case (no escapes) is a view of the raw bytes; a key
+// with a backslash is unescaped, so `"privil\u0065ged"` reads as `privileged`. Stage 1 has
+// already rejected unterminated strings; `end` (the end of the padded buffer) is a second guard.
+bool key_of(od::field& f, const char* end, std::string_view& out) {
+  const auto* p = reinterpret_cast<const char*>(f.key().raw());
+  const char* q = p;
+  while (q < end && *q != '"' && *q != '\\') ++q;
+  if (q < end && *q == '"') {
+    out = std::string_view(p, static_cast<std::size_t>(q - p));
+    return true;
+  }
+  return f.unescaped_key().get(out) == SUCCESS;
+}
+
+}  // namespace
+
+struct Evaluator::Impl {
+  od::parser parser;
+  simdjson::dom::parser dom;
+  std::unique_ptr<char[]> buf;
+  std::size_t buf_capacity = 0;
+  core::Verdict verdict;
+
+  // Envelope scratch (reused between events).
+  std::string kind;
+  std::string api_version;
+  std::string api_group;
+  bool has_api_group = false;
+  bool has_kind = false;
+  bool has_api_version = false;
+  bool has_audit_id = false;
+  bool has_verb = false;
+  std::string request_uri;
+  std::string response_message;
+  std::string psa_audit;
+  bool has_response_code = false;
+  std::string_view request_raw;
+  std::string_view response_raw;
+  bool request_is_array = false;
+
+  core::PodSpec spec;
+  core::SpecWrite write;
+  core::EventFacts facts;
+  detail::BodyMeta request_meta;
+  detail::BodyMeta response_meta;
+  std::string skeleton;
+
+  void reset() {
+    verdict.clear();
+    kind.clear();
+    api_version.clear();
+    api_group.clear();
+    has_api_group = has_kind = has_api_version = has_audit_id = has_verb = false;
+    request_uri.clear();
+    response_message.clear();
+    psa_audit.clear();
+    has_response_code = false;
+    request_raw = {};
+    response_raw = {};
+    request_is_array = false;
+    write.clear();
+    facts.psa_texts.clear();
+    request_meta.clear();
+    response_meta.clear();
+  }
+
+  [[nodiscard]] const char* buf_end() const noexcept { return buf.get() + buf_capacity; }
+
+  std::string_view padded_copy(std::string_view in) {
+    const std::size_t need = in.size() + simdjson::SIMDJSON_PADDING;
+    if (need > buf_capacity) {
+      buf = std::make_unique<char[]>(need);
+      buf_capacity = need;
+    }
+    if (!in.empty()) std::memcpy(buf.get(), in.data(), in.size());
+    std::memset(buf.get() + in.size(), 0, simdjson::SIMDJSON_PADDING);
+    return {buf.get(), in.size()};
+  }
+
+  bool fail(std::string message) {
+    verdict.error = std::move(message);
+    return false;
+  }
+  bool fail_json(simdjson::error_code e, std::string_view input) {
+    if (input.ends_with("[Truncated...]")) {
+      return fail("event truncated upstream (ends with [Truncated...]), not valid JSON");
+    }
+    return fail(core::concat({"not valid JSON: ", simdjson::error_message(e)}));
+  }
+
+  // A string member: a JSON string, or absent. Anything else is a malformed event.
+  bool read_string(od::value v, std::string_view name, std::string& out, std::string_view input) {
+    std::string_view s;
+    const auto e = v.get_string().get(s);
+    if (e == simdjson::INCORRECT_TYPE)
+      return fail(core::concat({"field ", name, " is not a string"}));
+    if (e != SUCCESS) return fail_json(e, input);
+    out.assign(s);
+    return true;
+  }
+
+  bool read_object_ref(od::value v, std::string_view input) {
+    od::object o;
+    auto e = v.get_object().get(o);
+    if (e == simdjson::INCORRECT_TYPE) return fail("field objectRef is not an object");
+    if (e != SUCCESS) return fail_json(e, input);
+    // A repeated objectRef replaces the earlier one.
+    verdict.resource.clear();
+    verdict.subresource.clear();
+    verdict.namespace_.clear();
+    verdict.name.clear();
+    has_api_group = false;
+    api_group.clear();
+    for (auto field_result : o) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail("objectRef has an unreadable key");
+      if (k == "resource") {
+        if (!read_string(f.value(), "objectRef.resource", verdict.resource, input)) return false;
+      } else if (k == "subresource") {
+        if (!read_string(f.value(), "objectRef.subresource", verdict.subresource, input))
+          return false;
+      } else if (k == "namespace") {
+        if (!read_string(f.value(), "objectRef.namespace", verdict.namespace_, input)) return false;
+      } else if (k == "name") {
+        if (!read_string(f.value(), "objectRef.name", verdict.name, input)) return false;
+      } else if (k == "apiGroup") {
+        if (!read_string(f.value(), "objectRef.apiGroup", api_group, input)) return false;
+        has_api_group = true;
+      }
+    }
+    return true;
+  }
+
+  bool read_user(od::value v, std::string_view name, std::string& username, bool groups,
+                 std::string_view input) {
+    od::object o;
+    auto e = v.get_object().get(o);
+    if (e == simdjson::INCORRECT_TYPE)
+      return fail(core::concat({"field ", name, " is not an object"}));
+    if (e != SUCCESS) return fail_json(e, input);
+    username.clear();
+    if (groups) verdict.user_groups.clear();
+    for (auto field_result : o) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail("user has an unreadable key");
+      if (k == "username") {
+        if (!read_string(f.value(), "username", username, input)) return false;
+      } else if (groups && k == "groups") {
+        od::array a;
+        if ((e = f.value().get_array().get(a)) != SUCCESS) {
+          if (e == simdjson::INCORRECT_TYPE) return fail("field user.groups is not an array");
+          return fail_json(e, input);
+        }
+        verdict.user_groups.clear();
+        for (auto item : a) {
+          std::string_view s;
+          if ((e = item.get_string().get(s)) != SUCCESS) {
+            if (e == simdjson::INCORRECT_TYPE) return fail("user.groups holds a non-string");
+            return fail_json(e, input);
+          }
+          verdict.user_groups.emplace_back(s);
+        }
+      }
+    }
+    return true;
+  }
+
+  bool read_source_ips(od::value v, std::string_view input) {
+    od::array a;
+    auto e = v.get_array().get(a);
+    if (e == simdjson::INCORRECT_TYPE) return fail("field sourceIPs is not an array");
+    if (e != SUCCESS) return fail_json(e, input);
+    verdict.src_ip.clear();
+    bool first = true;
+    for (auto item : a) {
+      std::string_view s;
+      if ((e = item.get_string().get(s)) != SUCCESS) {
+        if (e == simdjson::INCORRECT_TYPE) return fail("sourceIPs holds a non-string");
+        return fail_json(e, input);
+      }
+      if (first) verdict.src_ip.assign(s);
+      first = false;
+    }
+    return true;
+  }
+
+  bool read_response_status(od::value v, std::string_view input) {
+    od::object o;
+    auto e = v.get_object().get(o);
+    if (e == simdjson::INCORRECT_TYPE) return fail("field responseStatus is not an object");
+    if (e != SUCCESS) return fail_json(e, input);
+    has_response_code = false;
+    verdict.response_code = 0;
+    response_message.clear();
+    for (auto field_result : o) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail("responseStatus has an unreadable key");
+      if (k == "code") {
+        std::int64_t code = 0;
+        if ((e = f.value().get_int64().get(code)) != SUCCESS) {
+          if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_OUT_OF_RANGE)
+            return fail("field responseStatus.code is not an integer");
+          return fail_json(e, input);
+        }
+        if (code < 0 || code > 999) return fail("field responseStatus.code is out of range");
+        verdict.response_code = static_cast<int>(code);
+        has_response_code = true;
+      } else if (k == "message") {
+        std::string_view s;
+        if (f.value().get_string().get(s) == SUCCESS) response_message.assign(s);
+      }
+    }
+    return true;
+  }
+
+  bool read_annotations(od::value v, std::string_view input) {
+    od::object o;
+    auto e = v.get_object().get(o);
+    if (e == simdjson::INCORRECT_TYPE) return true;  // not ours to judge; ignore
+    if (e != SUCCESS) return fail_json(e, input);
+    for (auto field_result : o) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail("annotations has an unreadable key");
+      if (k == "pod-security.kubernetes.io/audit-violations") {
+        std::string_view s;
+        if (f.value().get_string().get(s) == SUCCESS) psa_audit.assign(s);
+      }
+    }
+    return true;
+  }
+
+  // Locates a body without parsing it (raw_json skips it at structural-index speed).
+  bool capture_body(od::value v, std::string_view& out, bool* is_array, std::string_view input) {
+    od::json_type t;
+    auto e = v.type().get(t);
+    if (e != SUCCESS) return fail_json(e, input);
+    out = {};
+    if (t == od::json_type::object) {
+      od::object o;
+      if ((e = v.get_object().get(o)) != SUCCESS) return fail_json(e, input);
+      if ((e = o.raw_json().get(out)) != SUCCESS) return fail_json(e, input);
+      if (is_array != nullptr) *is_array = false;
+    } else if (t == od::json_type::array && is_array != nullptr) {
+      od::array a;
+      if ((e = v.get_array().get(a)) != SUCCESS) return fail_json(e, input);
+      if ((e = a.raw_json().get(out)) != SUCCESS) return fail_json(e, input);
+      *is_array = true;
+    }
+    return true;
+  }
+
+  bool read_envelope(std::string_view input) {
+    const std::string_view padded = padded_copy(input);
+    od::document doc;
+    auto e = parser.iterate(padded.data(), padded.size(), buf_capacity).get(doc);
+    if (e != SUCCESS) return fail_json(e, input);
+    od::object obj;
+    e = doc.get_object().get(obj);
+    if (e == simdjson::INCORRECT_TYPE) {
+      // Cold path: tell "valid JSON, but not an object" from "not JSON at all".
+      simdjson::dom::element any;
+      const auto de = dom.parse(padded.data(), padded.size(), false).get(any);
+      if (de != SUCCESS) return fail_json(de, input);
+      return fail("not an audit event: not a JSON object");
+    }
+    if (e != SUCCESS) return fail_json(e, input);
+    for (auto field_result : obj) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail_json(simdjson::STRING_ERROR, input);
+      bool ok = true;
+      switch (k.empty() ? '\0' : k.front()) {
+        case 'a':
+          if (k == "auditID") {
+            ok = read_string(f.value(), "auditID", verdict.audit_id, input);
+            has_audit_id = true;
+          } else if (k == "apiVersion") {
+            ok = read_string(f.value(), "apiVersion", api_version, input);
+            has_api_version = true;
+          } else if (k == "annotations") {
+            ok = read_annotations(f.value(), input);
+          }
+          break;
+        case 'i':
+          if (k == "impersonatedUser") {
+            od::value v = f.value();
+            if (!v.is_null()) {
+              ok = read_user(v, "impersonatedUser", verdict.impersonated_user, false, input);
+            }
+          }
+          break;
+        case 'k':
+          if (k == "kind") {
+            ok = read_string(f.value(), "kind", kind, input);
+            has_kind = true;
+          }
+          break;
+        case 'o':
+          if (k == "objectRef") ok = read_object_ref(f.value(), input);
+          break;
+        case 'r':
+          if (k == "requestURI") {
+            ok = read_string(f.value(), "requestURI", request_uri, input);
+          } else if (k == "requestObject") {
+            ok = capture_body(f.value(), request_raw, &request_is_array, input);
+          } else if (k == "responseObject") {
+            ok = capture_body(f.value(), response_raw, nullptr, input);
+          } else if (k == "responseStatus") {
+            ok = read_response_status(f.value(), input);
+          }
+          break;
+        case 's':
+          if (k == "stage") {
+            ok = read_string(f.value(), "stage", verdict.stage, input);
+          } else if (k == "sourceIPs") {
+            ok = read_source_ips(f.value(), input);
+          }
+          break;
+        case 'u':
+          if (k == "user") {
+            ok = read_user(f.value(), "user", verdict.user, true, input);
+          } else if (k == "userAgent") {
+            ok = read_string(f.value(), "userAgent", verdict.user_agent, input);
+          }
+          break;
+        case 'v':
+          if (k == "verb") {
+            ok = read_string(f.value(), "verb", verdict.verb, input);
+            has_verb = true;
+          }
+          break;
+        default: break;
+      }
+      if (!ok) return false;
+    }
+    // After the top-level object the iterator must be at the end of the input.
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      return fail("not valid JSON: trailing content after the event");
+    }
+    if (has_kind && kind != "Event")
+      return fail(core::concat({"not an audit event: kind is \"", kind, "\""}));
+    if (has_api_version && !api_version.starts_with("audit.k8s.io/")) {
+      return fail(core::concat({"not an audit event: apiVersion is \"", api_version, "\""}));
+    }
+    if (!has_kind && !has_api_version && !has_audit_id) {
+      return fail("not an audit event: no kind, apiVersion or auditID");
+    }
+    if (!has_verb) return fail("audit event without a verb");
+    return true;
+  }
+
+  enum class Body { kNone, kSpec, kInvalid };
+
+  // Evaluates one body into findings. The view lies inside `buf`, followed by the rest of the
+  // event and the padding, so the DOM parser needs no copy. The envelope pass only skipped the
+  // body, so this is where it is fully validated.
+  Body judge_body(std::string_view raw, bool is_array, const core::Target& t, std::string_view what,
+                  detail::BodyMeta& meta, core::SpecFindings& out) {
+    if (raw.empty()) return Body::kNone;
+    simdjson::dom::element root;
+    auto e = dom.parse(raw.data(), raw.size(), false).get(root);
+    if (e != SUCCESS) {
+      verdict.error = core::concat({what, " is not valid JSON: ", simdjson::error_message(e)});
+      return Body::kInvalid;
+    }
+    const bool ephemeral = t.scope == core::SpecScope::kEphemeralOnly;
+    spec.clear();
+    if (is_array) {
+      simdjson::dom::array ops;
+      if (!t.is_patch || root.get_array().get(ops) != SUCCESS) return Body::kNone;
+      detail::json_patch_skeleton(ops, skeleton);
+      simdjson::dom::element sk;
+      if ((e = dom.parse(skeleton).get(sk)) != SUCCESS) {
+        verdict.error =
+            core::concat({"JSON patch could not be replayed: ", simdjson::error_message(e)});
+        return Body::kInvalid;
+      }
+      detail::walk_object(sk, *t.carrier, ephemeral, spec, meta);
+    } else {
+      detail::walk_object(root, *t.carrier, ephemeral, spec, meta);
+      // A Status (403/422 ...) in responseObject is not the object.
+      if (meta.kind == "Status") return Body::kNone;
+    }
+    core::evaluate_spec(spec, t.scope, out);
+    return Body::kSpec;
+  }
+
+  void judge() {
+    const std::optional<std::string_view> group =
+        has_api_group ? std::optional<std::string_view>(api_group) : std::nullopt;
+    const core::Target t =
+        core::classify(verdict.verb, verdict.resource, verdict.subresource, group);
+    facts.stage = verdict.stage;
+    facts.request_uri = request_uri;
+    facts.response_code =
+        has_response_code ? std::optional<int>(verdict.response_code) : std::nullopt;
+    if (!psa_audit.empty()) facts.psa_texts.emplace_back(psa_audit);
+    if (response_message.find("PodSecurity \"") != std::string::npos) {
+      facts.psa_texts.emplace_back(response_message);
+    }
+    if (t.is_write()) {
+      const Body req = judge_body(request_raw, request_is_array, t, "requestObject", request_meta,
+                                  write.request);
+      if (req == Body::kInvalid) return;
+      const Body resp =
+          judge_body(response_raw, false, t, "responseObject", response_meta, write.response);
+      if (resp == Body::kInvalid) return;
+      write.has_request = req == Body::kSpec;
+      write.has_response = resp == Body::kSpec;
+      verdict.workload_kind.assign(t.carrier->kind);
+      if (verdict.name.empty()) {
+        for (const auto* n : {&request_meta.name, &response_meta.name, &request_meta.generate_name,
+                              &response_meta.generate_name}) {
+          if (!n->empty()) {
+            verdict.name = *n;
+            break;
+          }
+        }
+      }
+      if (verdict.namespace_.empty()) {
+        verdict.namespace_ =
+            !request_meta.namespace_.empty() ? request_meta.namespace_ : response_meta.namespace_;
+      }
+    } else if (!verdict.resource.empty()) {
+      // Not a pod-spec write: the kind is only descriptive, taken from the resource table when
+      // it is a carrier (reads of pods, exec ...), else left empty (bodies are not parsed).
+      if (const core::Carrier* c = core::find_carrier(verdict.resource, group)) {
+        verdict.workload_kind.assign(c->kind);
+      }
+    }
+    core::finish_verdict(t, facts, write, verdict);
+  }
+};
+
+Evaluator::Evaluator() : impl_(std::make_unique<Impl>()) {}
+Evaluator::~Evaluator() = default;
+Evaluator::Evaluator(Evaluator&&) noexcept = default;
+Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
+
+const core::Verdict& Evaluator::evaluate(std::string_view event_json) {
+  Impl& im = *impl_;
+  try {
+    im.reset();
+    if (event_json.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+      im.verdict.error = "empty event";
+      return im.verdict;
+    }
+    if (im.read_envelope(event_json)) im.judge();
+  } catch (const std::exception& ex) {
+    // Only allocation failure can get here (simdjson is used without exceptions).
+    im.verdict.error = core::concat({"internal error: ", ex.what()});
+  }
+  return im.verdict;
+}
+
+}  // namespace kubepriv::audit

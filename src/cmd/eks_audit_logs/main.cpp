@@ -1,0 +1,101 @@
+// eks_audit_logs: Splunk modular input (--scheme, --validate-arguments, run mode) and the
+// standalone `pull` mode. Logs go to stderr with the level first; stdout carries the protocol.
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "kubepriv/modinput/input_definition.hpp"
+#include "logging.hpp"
+#include "run.hpp"
+
+namespace {
+
+using kubepriv::aws::LogLevel;
+using kubepriv::eks::log;
+
+// Reads stdin to EOF; gives up after 60 s without data so a stuck parent cannot hang us.
+bool read_stdin(std::string& out) {
+  char buf[65536];
+  for (;;) {
+    pollfd p{0, POLLIN, 0};
+    const int rc = ::poll(&p, 1, 60000);
+    if (rc < 0) {
+      if (errno == EINTR) {
+        if (kubepriv::eks::stop_flag().load()) return false;
+        continue;
+      }
+      return false;
+    }
+    if (rc == 0) {
+      log(LogLevel::kError, "no input definition on stdin after 60 s");
+      return false;
+    }
+    const ssize_t n = ::read(0, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) return true;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > kubepriv::modinput::kMaxDefinitionBytes) {
+      log(LogLevel::kError, "input definition on stdin is larger than 16 MB");
+      return false;
+    }
+  }
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+int real_main(int argc, char** argv) {
+  kubepriv::eks::install_signal_handlers();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::string doc;
+    if (!read_stdin(doc)) return 1;
+    return kubepriv::eks::run_inputs(doc);
+  }
+  const std::string mode = lower(args[0]);
+  if (mode == "--scheme" && args.size() == 1) return kubepriv::eks::run_scheme();
+  if (mode == "--validate-arguments" && args.size() == 1) {
+    std::string doc;
+    if (!read_stdin(doc)) return 1;
+    return kubepriv::eks::run_validate(doc);
+  }
+  if (mode == "pull") {
+    return kubepriv::eks::run_pull(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (mode == "--help" || mode == "-h") {
+    std::fputs(
+        "usage: eks_audit_logs --scheme | --validate-arguments | pull ... | (no argument: run "
+        "mode, input definition XML on stdin)\n",
+        stdout);
+    return 0;
+  }
+  log(LogLevel::kError, "Invalid arguments to modular input script: " + args[0] +
+                            " (expected --scheme, --validate-arguments, pull, or none)");
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return real_main(argc, argv);
+  } catch (const std::exception& e) {
+    log(LogLevel::kError, std::string("internal error: ") + e.what());
+  } catch (...) {
+    log(LogLevel::kError, "internal error (unknown exception)");
+  }
+  return 70;
+}

@@ -1,0 +1,53 @@
+#pragma once
+// The three modular-input modes, the pull mode and what they share.
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.hpp"
+#include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/aws/logs_client.hpp"
+#include "kubepriv/common/clock.hpp"
+#include "kubepriv/net/curl_transport.hpp"
+
+namespace kubepriv::eks {
+
+/// Set by SIGTERM/SIGINT; everything long-running polls it.
+std::atomic<bool>& stop_flag();
+/// SIGTERM/SIGINT set stop_flag(); SIGPIPE is ignored (write errors are reported instead).
+void install_signal_handlers();
+
+/// Transport, credentials and client for one input.
+struct AwsStack {
+  std::unique_ptr<net::CurlTransport> http;
+  std::unique_ptr<aws::DefaultCredentialsChain> credentials;
+  std::unique_ptr<aws::CloudWatchLogsClient> client;
+};
+
+/// Options beyond the stanza that shape the stack.
+struct StackOptions {
+  std::string region, endpoint_url, sts_endpoint_url, proxy_url, profile, role_arn, external_id;
+  bool use_fips = false;
+  double rate_limit = 2;
+  std::optional<aws::Credentials> explicit_credentials;
+};
+
+/// Builds the stack (endpoint resolution honours AWS_ENDPOINT_URL[_CLOUDWATCH_LOGS]; proxy from
+/// the option or HTTPS_PROXY/NO_PROXY; CA from AWS_CA_BUNDLE).
+common::Result<AwsStack> make_aws_stack(const StackOptions& options, const aws::Environment& env,
+                                        const common::Clock& clock, common::Sleeper& sleeper);
+
+/// `--scheme`: prints the scheme; returns the exit code.
+int run_scheme();
+/// `--validate-arguments` with the document from stdin.
+int run_validate(std::string_view document);
+/// Run mode with the input definition from stdin.
+int run_inputs(std::string_view document);
+/// `pull ...` (args after "pull").
+int run_pull(const std::vector<std::string>& args);
+
+}  // namespace kubepriv::eks

@@ -1,0 +1,236 @@
+#include "kubepriv/scan/scan.hpp"
+
+#include <charconv>  // std::from_chars
+#include <utility>   // std::move
+
+#include "kubepriv/scan/json_text.hpp"
+
+namespace kubepriv::scan {
+
+namespace {
+
+constexpr std::uint64_t kMaxLoggedErrors = 10;
+
+common::Result<std::size_t> parse_size(std::string_view text) {
+  std::uint64_t value = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  const auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc{} || ptr == begin) {
+    return common::fail(common::ErrorCode::kInvalidArgument,
+                        "--max-event-bytes: not a number: '" + std::string(text) + "'");
+  }
+  std::string_view suffix(ptr, static_cast<std::size_t>(end - ptr));
+  unsigned shift = 0;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") {
+    shift = 10;
+  } else if (suffix == "M" || suffix == "m" || suffix == "MiB") {
+    shift = 20;
+  } else if (suffix == "G" || suffix == "g" || suffix == "GiB") {
+    shift = 30;
+  } else if (!suffix.empty()) {
+    return common::fail(
+        common::ErrorCode::kInvalidArgument,
+        "--max-event-bytes: unknown unit '" + std::string(suffix) + "' (use K, M or G)");
+  }
+  constexpr std::uint64_t kLimit = std::uint64_t{4} << 30U;  // 4 GiB
+  if (value == 0 || value > (kLimit >> shift)) {
+    return common::fail(common::ErrorCode::kInvalidArgument,
+                        "--max-event-bytes: must be between 1 and 4G");
+  }
+  return static_cast<std::size_t>(value << shift);
+}
+
+common::Result<Format> parse_format(std::string_view text) {
+  if (text == "table") return Format::kTable;
+  if (text == "jsonl" || text == "json") return Format::kJsonl;
+  if (text == "csv") return Format::kCsv;
+  return common::fail(
+      common::ErrorCode::kInvalidArgument,
+      "--format: unknown format '" + std::string(text) + "' (choose table, jsonl or csv)");
+}
+
+}  // namespace
+
+std::string_view usage_text() noexcept {
+  return "usage: kubepriv scan [--all] [--format table|jsonl|csv] [--max-event-bytes N]\n"
+         "                     [FILE ... | -]\n"
+         "\n"
+         "Reads Kubernetes audit events and reports privileged or otherwise risky pod specs.\n"
+         "Inputs (detected per file; no FILE or '-' reads stdin): JSON lines as kube-apiserver\n"
+         "and EKS (CloudWatch) write them, pretty-printed JSON documents or arrays of events,\n"
+         "and the JSON printed by 'aws logs filter-log-events' (several pages may follow each\n"
+         "other).\n"
+         "\n"
+         "Output (stdout): by default one alert per auditID for events with any reason;\n"
+         "with --all one record per input event, in input order, incl. unparseable ones.\n"
+         "  --all                  every event, with line, index, error and all verdict fields\n"
+         "  --format table         aligned columns for people (default)\n"
+         "  --format jsonl         one JSON object per record; multivalue fields are arrays\n"
+         "  --format csv           RFC 4180 with a header; multivalue values joined by LF\n"
+         "  --max-event-bytes N    larger events become error records (default 64M; K/M/G)\n"
+         "  -h, --help             this text\n"
+         "\n"
+         "A summary goes to stderr. Exit status: 0 when the inputs were read (findings or\n"
+         "not), 2 on a usage error or an unreadable input.\n";
+}
+
+common::Result<Options> parse_options(std::span<const std::string_view> args) {
+  Options options;
+  bool only_files = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (only_files || arg == "-" || arg.empty() || arg.front() != '-') {
+      options.inputs.emplace_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_files = true;
+    } else if (arg == "--all") {
+      options.all = true;
+    } else if (arg == "-h" || arg == "--help") {
+      options.help = true;
+    } else if (arg == "--format" || arg.starts_with("--format=")) {
+      std::string_view value;
+      if (arg == "--format") {
+        if (i + 1 >= args.size()) {
+          return common::fail(common::ErrorCode::kInvalidArgument, "--format needs a value");
+        }
+        value = args[++i];
+      } else {
+        value = arg.substr(9);
+      }
+      auto format = parse_format(value);
+      if (!format) return tl::unexpected(format.error());
+      options.format = *format;
+    } else if (arg == "--max-event-bytes" || arg.starts_with("--max-event-bytes=")) {
+      std::string_view value;
+      if (arg == "--max-event-bytes") {
+        if (i + 1 >= args.size()) {
+          return common::fail(common::ErrorCode::kInvalidArgument,
+                              "--max-event-bytes needs a value");
+        }
+        value = args[++i];
+      } else {
+        value = arg.substr(18);
+      }
+      auto size = parse_size(value);
+      if (!size) return tl::unexpected(size.error());
+      options.max_event_bytes = *size;
+    } else {
+      return common::fail(common::ErrorCode::kInvalidArgument,
+                          "unknown option '" + std::string(arg) + "'");
+    }
+  }
+  return options;
+}
+
+std::string format_summary(const Summary& s) {
+  auto plural = [](std::uint64_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+  };
+  std::string text = "kubepriv scan: " + plural(s.events, "event", "events") + " in " +
+                     plural(s.files, "input", "inputs") + ": " + std::to_string(s.flagged) +
+                     " flagged, " + plural(s.errors, "error", "errors") + ", " +
+                     plural(s.alerts, "alert", "alerts");
+  if (s.collapsed != 0) {
+    text += " (" + std::to_string(s.collapsed) + " flagged events collapsed by auditID)";
+  }
+  return text;
+}
+
+std::string event_time(std::string_view event_json) {
+  for (const std::string_view key : {"requestReceivedTimestamp", "stageTimestamp", "timestamp"}) {
+    const auto member = find_member(event_json, key);
+    if (member && member->is_string) {
+      std::string out;
+      if (unescape_json_string(member->raw, out)) return out;
+    }
+  }
+  return {};
+}
+
+Scanner::Scanner(const Options& options, Evaluate evaluate, BufferedWriter& out, Log log)
+    : options_(options),
+      evaluate_(std::move(evaluate)),
+      out_(out),
+      log_(std::move(log)),
+      writer_(make_writer(WriterOptions{options.format, options.all ? Mode::kAll : Mode::kAlerts,
+                                        options.inputs.size() > 1, 10000},
+                          out)),
+      collapser_([this](const Alert& alert) {
+        if (options_.all) return;  // --all prints every event; alerts are only counted
+        writer_->write(Record{alert.file, alert.line, alert.index, alert.time, &alert.verdict});
+      }) {}
+
+Scanner::~Scanner() = default;
+
+void Scanner::begin_file(std::string_view name) {
+  file_.assign(name);
+  ++summary_.files;
+  reader_ = std::make_unique<EventReader>(*this, options_.max_event_bytes);
+}
+
+void Scanner::feed(std::string_view bytes) {
+  if (reader_) reader_->feed(bytes);
+}
+
+void Scanner::end_file() {
+  if (!reader_) return;
+  reader_->finish();
+  reader_.reset();
+}
+
+void Scanner::finish() {
+  end_file();
+  collapser_.flush();
+  writer_->finish();
+  summary_.alerts = collapser_.alerts();
+  summary_.collapsed = collapser_.collapsed();
+  if (!options_.all && logged_errors_ < summary_.errors) {
+    log_("kubepriv scan: " + std::to_string(summary_.errors - logged_errors_) +
+         " more event errors not shown (use --all to list every event)");
+  }
+}
+
+void Scanner::log_event_error(const RawEvent& event, std::string_view error) {
+  if (options_.all || logged_errors_ >= kMaxLoggedErrors) return;
+  ++logged_errors_;
+  log_("kubepriv scan: " + file_ + ":" + std::to_string(event.line) + ": " + std::string(error));
+}
+
+void Scanner::on_event(const RawEvent& event) {
+  ++summary_.events;
+  const core::Verdict* verdict = nullptr;
+  if (!event.error.empty()) {
+    error_verdict_.clear();
+    error_verdict_.error.assign(event.error);
+    verdict = &error_verdict_;
+  } else {
+    verdict = &evaluate_(event.text);
+  }
+  const bool error = !verdict->error.empty();
+  const bool flagged = !error && !verdict->reasons.empty();
+  if (error) {
+    ++summary_.errors;
+    log_event_error(event, verdict->error);
+  }
+  if (options_.all) {
+    writer_->write(Record{file_, event.line, event.index, {}, verdict});
+  }
+  if (flagged) {
+    ++summary_.flagged;
+    collapser_.add(*verdict, [&](Alert& alert) {
+      alert.file = file_;
+      alert.line = event.line;
+      alert.index = event.index;
+      alert.time = event_time(event.text);
+    });
+  }
+}
+
+void Scanner::on_notice(std::uint64_t line, std::string_view message) {
+  log_("kubepriv scan: " + file_ + ":" + std::to_string(line) + ": " + std::string(message));
+}
+
+}  // namespace kubepriv::scan

@@ -1,0 +1,90 @@
+#pragma once
+/// @file
+/// A distributable streaming command that judges one field of every event and adds output
+/// columns: the generic part of `kubepriv` (SPL options, selected-fields mode, `_chunked_idx`,
+/// multivalue columns, pass-through of events that cannot be judged). The judging itself
+/// plugs in through Annotator, so this layer knows nothing of what it judges.
+
+#include <cstddef>      // std::size_t
+#include <span>         // std::span
+#include <string>       // std::string
+#include <string_view>  // std::string_view
+#include <vector>       // std::vector
+
+#include "kubepriv/common/result.hpp"
+#include "kubepriv/scp/session.hpp"
+
+namespace kubepriv::scp {
+
+/// One output column.
+struct OutputField {
+  std::string_view name;
+  bool multivalue = false;  ///< written with an `__mv_` twin
+};
+
+/// What an annotator concluded about one value.
+struct Annotation {
+  bool failed = false;   ///< could not be judged: only the error column is written
+  bool flagged = false;  ///< kept when only_flagged=true
+};
+
+/// Judges one value at a time. Views it hands out stay valid until the next call.
+class Annotator {
+ public:
+  virtual ~Annotator() = default;
+  /// The output columns, in order. Must stay valid for the annotator's lifetime.
+  [[nodiscard]] virtual std::span<const OutputField> fields() const = 0;
+  /// Index into fields() of the column that carries an error text.
+  [[nodiscard]] virtual std::size_t error_field() const = 0;
+  /// Judges one value.
+  virtual Annotation annotate(std::string_view value) = 0;
+  /// After annotate(): the values of output field `index` (out is cleared by the caller).
+  /// The views stay valid until the next values() or annotate() call.
+  virtual void values(std::size_t index, std::vector<std::string_view>& out) = 0;
+};
+
+/// Options from SPL: `field=<name>` (default `_raw`), `only_flagged=<bool>` (default false).
+struct AnnotateOptions {
+  std::string field = "_raw";
+  bool only_flagged = false;
+};
+
+/// Parses the SPL arguments; a clear error for unknown options, bad values, positional words.
+common::Result<AnnotateOptions> parse_annotate_options(std::span<const std::string> args);
+
+/// The Handler that runs an Annotator over every event.
+///
+/// Selected-fields mode (the header has `_chunked_idx`): the reply holds `_chunked_idx` and the
+/// output columns only (plus the judged field when `echo_field`); splunkd merges them back.
+/// Otherwise (full records): every input column is echoed, then the output columns; an input
+/// column that shares a name with an output column is replaced, except on rows that could not be
+/// judged, which keep their input value (the event passes through untouched).
+class AnnotateCommand final : public Handler {
+ public:
+  /// `echo_field` repeats the judged field in selected-fields replies (measured: not worth it).
+  explicit AnnotateCommand(Annotator& annotator, bool echo_field = false) noexcept
+      : annotator_(annotator), echo_field_(echo_field) {}
+
+  common::Result<GetinfoReply> getinfo(const RequestMetadata& request) override;
+  common::Result<void> execute(ExecuteRequest& request, std::string& out) override;
+
+  [[nodiscard]] const AnnotateOptions& options() const noexcept { return options_; }
+
+ private:
+  Annotator& annotator_;
+  bool echo_field_;
+  AnnotateOptions options_;
+  // Reused between rows and chunks (no allocation per row once warmed up).
+  std::vector<std::string_view> row_;
+  std::vector<std::string_view> mv_;
+  std::vector<std::string_view> vals_;
+  std::vector<std::size_t> echo_;      ///< input columns echoed (full-record mode)
+  std::vector<std::size_t> in_plain_;  ///< per output field: colliding input column or npos
+  std::vector<std::size_t> in_twin_;   ///< per output field: its input __mv_ twin or npos
+  std::string scratch_;
+  std::string mv_buf_;   ///< copy of a twin cell, decoded in place
+  std::string enc_buf_;  ///< one encoded twin value
+  std::string header_;
+};
+
+}  // namespace kubepriv::scp

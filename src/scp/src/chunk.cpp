@@ -1,0 +1,247 @@
+#include "kubepriv/scp/chunk.hpp"
+
+#include <sys/mman.h>  // madvise
+#include <sys/uio.h>   // writev
+#include <unistd.h>    // read
+
+#include <cerrno>   // errno, EINTR
+#include <cstdlib>  // std::aligned_alloc, std::malloc, std::free
+#include <cstring>  // std::memchr, std::memmove, std::memcpy, std::strerror
+#include <new>      // std::bad_alloc
+#include <string>   // std::string, std::to_string
+
+namespace kubepriv::scp {
+namespace {
+
+using common::ErrorCode;
+using common::fail;
+
+constexpr std::string_view kPrefix = "chunked 1.0,";
+// A canonical header is at most "chunked 1.0," + 2 * 20 digits + "," ; longer means garbage.
+constexpr std::size_t kMaxHeaderLine = 64;
+// Reads ask for at least this much, so small chunks cost one read(2) each.
+constexpr std::size_t kMinRead = std::size_t{256} << 10;
+
+/// Strict decimal: 1..19 digits, no sign, no spaces, value <= limit.
+bool parse_length(std::string_view s, std::size_t limit, std::size_t& out) {
+  if (s.empty() || s.size() > 19) return false;
+  std::size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::size_t>(c - '0');  // 19 digits cannot overflow 64 bits
+  }
+  if (v > limit) return false;
+  out = v;
+  return true;
+}
+
+/// A printable excerpt of a bad header for the error message.
+std::string excerpt(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 40)) {
+    auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
+  if (s.size() > 40) out += "...";
+  return out;
+}
+
+}  // namespace
+
+common::Result<ChunkHeader> parse_chunk_header(std::string_view line) {
+  if (line.substr(0, kPrefix.size()) != kPrefix) {
+    return fail(ErrorCode::kProtocol,
+                "bad chunk header (expected 'chunked 1.0,<meta>,<body>'): '" + excerpt(line) + "'");
+  }
+  std::string_view rest = line.substr(kPrefix.size());
+  const auto comma = rest.find(',');
+  if (comma == std::string_view::npos) {
+    return fail(ErrorCode::kProtocol,
+                "bad chunk header (missing body length): '" + excerpt(line) + "'");
+  }
+  ChunkHeader h;
+  if (!parse_length(rest.substr(0, comma), kMaxMetaBytes, h.meta_len)) {
+    return fail(ErrorCode::kProtocol,
+                "bad chunk header (metadata length not a decimal number "
+                "up to " +
+                    std::to_string(kMaxMetaBytes) + "): '" + excerpt(line) + "'");
+  }
+  if (!parse_length(rest.substr(comma + 1), kMaxBodyBytes, h.body_len)) {
+    return fail(ErrorCode::kProtocol, "bad chunk header (body length not a decimal number up to " +
+                                          std::to_string(kMaxBodyBytes) + "): '" + excerpt(line) +
+                                          "'");
+  }
+  return h;
+}
+
+void ChunkReader::Free::operator()(char* p) const noexcept {
+  std::free(p);
+}
+
+ChunkReader::ChunkReader(int fd) noexcept : fd_(fd) {}
+ChunkReader::~ChunkReader() = default;
+
+void ChunkReader::reserve(std::size_t total) {
+  // Compact first: what was consumed is never looked at again.
+  if (pos_ > 0) {
+    if (end_ > pos_) std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
+    consumed_ += pos_;
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (total <= cap_) return;
+  std::size_t cap = cap_ == 0 ? kMinRead : cap_;
+  while (cap < total) cap *= 2;
+  // Uninitialised memory: no cost for pages never touched. Big buffers (chunks of 50,000 events
+  // are 100+ MB) are 2 MiB aligned and offered to transparent huge pages, which saves most of
+  // the page faults of the first pass over them.
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  char* raw = nullptr;
+  if (cap >= 4 * kHuge) {
+    cap = (cap + kHuge - 1) / kHuge * kHuge;
+    raw = static_cast<char*>(std::aligned_alloc(kHuge, cap));
+    if (raw != nullptr) ::madvise(raw, cap, MADV_HUGEPAGE);  // advisory; failure is harmless
+  } else {
+    raw = static_cast<char*>(std::malloc(cap));
+  }
+  if (raw == nullptr) throw std::bad_alloc();  // run_session turns this into an error reply
+  std::unique_ptr<char, Free> fresh(raw);
+  if (end_ > 0) std::memcpy(fresh.get(), buf_.get(), end_);
+  buf_ = std::move(fresh);
+  cap_ = cap;
+}
+
+common::Result<bool> ChunkReader::fill(std::size_t n) {
+  if (end_ - pos_ >= n) return true;
+  while (end_ - pos_ < n) {
+    if (eof_) return false;
+    // Grow with the bytes that actually arrive (at most doubling what is buffered), never with
+    // the length a header announces: a 70-byte stream claiming a 2 GB body must not make us
+    // allocate 2 GB. Doubling keeps the copying linear in the chunk size.
+    const std::size_t have = end_ - pos_;
+    if (pos_ + n > cap_ || cap_ - end_ < kMinRead / 4) {
+      const std::size_t step = have > kMinRead / 2 ? 2 * have : kMinRead;
+      reserve(step < n ? step : n);
+    }
+    // Ask for what the chunk still needs (at least kMinRead): reading far beyond the chunk would
+    // only have to be moved to the front of the buffer before the next one.
+    const std::size_t missing = n - (end_ - pos_);
+    const std::size_t room = cap_ - end_;
+    const std::size_t want = missing > kMinRead ? missing : kMinRead;
+    const ssize_t got = ::read(fd_, buf_.get() + end_, want < room ? want : room);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, std::string("reading stdin failed: ") + std::strerror(errno));
+    }
+    if (got == 0) {
+      eof_ = true;
+      return false;
+    }
+    end_ += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+common::Result<std::optional<Chunk>> ChunkReader::next() {
+  // Skip stray newlines between chunks (old splunklib wrote one after its getinfo reply).
+  for (;;) {
+    auto ok = fill(1);
+    if (!ok) return tl::unexpected(ok.error());
+    if (!*ok) return std::optional<Chunk>{};  // clean EOF at a chunk boundary
+    if (buf_.get()[pos_] != '\n') break;
+    ++pos_;
+  }
+  // Find the header's newline within kMaxHeaderLine bytes.
+  std::size_t line_len = 0;
+  for (;;) {
+    const std::size_t avail = end_ - pos_;
+    const std::size_t look = avail < kMaxHeaderLine ? avail : kMaxHeaderLine;
+    const void* nl = std::memchr(buf_.get() + pos_, '\n', look);
+    if (nl != nullptr) {
+      line_len = static_cast<std::size_t>(static_cast<const char*>(nl) - (buf_.get() + pos_));
+      break;
+    }
+    if (avail >= kMaxHeaderLine) {
+      return fail(ErrorCode::kProtocol, "bad chunk header (no newline within " +
+                                            std::to_string(kMaxHeaderLine) + " bytes): '" +
+                                            excerpt({buf_.get() + pos_, avail}) + "'");
+    }
+    auto ok = fill(avail + 1);
+    if (!ok) return tl::unexpected(ok.error());
+    if (!*ok) {
+      const std::string_view partial(buf_.get() + pos_, end_ - pos_);
+      if (partial.substr(0, kPrefix.size()) != kPrefix.substr(0, partial.size())) {
+        return fail(ErrorCode::kProtocol,
+                    "bad chunk header (expected 'chunked 1.0,<meta>,<body>')"
+                    ": '" +
+                        excerpt(partial) + "'");
+      }
+      return fail(ErrorCode::kProtocol, "end of input inside a chunk header: '" +
+                                            excerpt({buf_.get() + pos_, end_ - pos_}) + "'");
+    }
+  }
+  auto header = parse_chunk_header({buf_.get() + pos_, line_len});
+  if (!header) return tl::unexpected(header.error());
+  const std::size_t need = line_len + 1 + header->meta_len + header->body_len;
+  auto ok = fill(need);
+  if (!ok) return tl::unexpected(ok.error());
+  if (!*ok) {
+    const std::size_t have = end_ - pos_ - (line_len + 1);
+    return fail(ErrorCode::kProtocol,
+                "end of input inside a chunk: header announced " +
+                    std::to_string(header->meta_len) + " bytes of metadata and " +
+                    std::to_string(header->body_len) + " bytes of body, only " +
+                    std::to_string(have) + " of those " +
+                    std::to_string(header->meta_len + header->body_len) + " bytes arrived");
+  }
+  char* base = buf_.get() + pos_ + line_len + 1;
+  Chunk chunk{{base, header->meta_len}, {base + header->meta_len, header->body_len}};
+  pos_ += need;
+  return std::optional<Chunk>{chunk};
+}
+
+void append_chunk_header(std::string& out, std::size_t meta_len, std::size_t body_len) {
+  char tmp[64];
+  char* p = tmp + sizeof tmp;
+  auto put = [&p](std::size_t v) {
+    do {
+      *--p = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+  };
+  *--p = '\n';
+  put(body_len);
+  *--p = ',';
+  put(meta_len);
+  out.append(kPrefix);
+  out.append(p, static_cast<std::size_t>(tmp + sizeof tmp - p));
+}
+
+common::Result<void> write_chunk(int fd, std::string_view meta, std::string_view body) {
+  std::string header;
+  header.reserve(48);  // fits SSO-free small buffer once; replies are one per request
+  append_chunk_header(header, meta.size(), body.size());
+  iovec iov[3] = {{header.data(), header.size()},
+                  {const_cast<char*>(meta.data()), meta.size()},
+                  {const_cast<char*>(body.data()), body.size()}};
+  int first = 0;
+  while (first < 3) {
+    const ssize_t put = ::writev(fd, iov + first, 3 - first);
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, std::string("writing stdout failed: ") + std::strerror(errno));
+    }
+    auto left = static_cast<std::size_t>(put);
+    while (first < 3 && left >= iov[first].iov_len) {
+      left -= iov[first].iov_len;
+      ++first;
+    }
+    if (first < 3) {
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
+      iov[first].iov_len -= left;
+    }
+  }
+  return {};
+}
+
+}  // namespace kubepriv::scp

@@ -1,0 +1,339 @@
+#include "kubepriv/scp/csv.hpp"
+
+#include <cstddef>  // std::ptrdiff_t
+#include <cstdint>  // std::uint64_t
+#include <cstring>  // std::memchr, std::memmove
+#include <string>   // std::to_string
+
+#if defined(__SSE2__)
+#include <emmintrin.h>  // SSE2 is part of x86-64: no runtime dispatch needed
+#endif
+#if defined(__x86_64__)
+#include <tmmintrin.h>  // SSSE3 pshufb, used behind a run-time CPU check
+#endif
+
+namespace kubepriv::scp {
+
+namespace detail {
+
+namespace {
+
+#if defined(__SSE2__)
+/// Bit i set when r[i] == '"', for the 64 bytes at r.
+inline std::uint64_t quote_mask64(const char* r) noexcept {
+  const __m128i q = _mm_set1_epi8('"');
+  auto part = [&](int k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r + 16 * k));
+    return static_cast<std::uint64_t>(
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q))));
+  };
+  return part(0) | (part(1) << 16) | (part(2) << 32) | (part(3) << 48);
+}
+#endif
+
+/// Copies n bytes down from src to dst (dst < src, ranges may overlap). When src - dst >= 16 it
+/// uses 16-byte moves that may write up to 15 bytes past dst + n: those bytes lie below src + n,
+/// in input already consumed, and are overwritten by later output anyway.
+inline void copy_down(char* dst, const char* src, std::size_t n) noexcept {
+  if (dst == src) return;
+#if defined(__SSE2__)
+  if (src - dst >= 16) {
+    for (std::size_t k = 0; k < n; k += 16) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + k),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k)));
+    }
+    return;
+  }
+#endif
+  for (std::size_t k = 0; k < n; ++k) dst[k] = src[k];
+}
+
+#if defined(__SSE2__)
+/// Bytes that must be readable at r to work on a 64-byte block: the block, the byte after it
+/// (a pair split across blocks), and copy_down's 16-byte loads running up to 15 bytes past the end
+/// of the block.
+constexpr std::ptrdiff_t kBlockReadable = 64 + 16;
+
+/// Handles one 64-byte block at r quote by quote (needs kBlockReadable readable bytes). Returns
+/// true when the closing quote was found (`after` is set past it); otherwise r has moved past the
+/// block (or one further, when the block ended with the first quote of a pair).
+inline bool pairs_block(char*& r, char*& w, char*& after) noexcept {
+  std::uint64_t m = quote_mask64(r);
+  std::size_t pos = 0;
+  while (m != 0) {
+    const auto t = static_cast<std::size_t>(__builtin_ctzll(m));
+    copy_down(w, r + pos, t - pos);
+    w += t - pos;
+    const bool pair = t < 63 ? ((m >> (t + 1)) & 1U) != 0 : r[64] == '"';
+    if (!pair) {
+      after = r + t + 1;
+      return true;
+    }
+    *w++ = '"';
+    pos = t + 2;
+    m &= m - 1;              // clear the first quote
+    if (t < 63) m &= m - 1;  // and its partner, when inside this block
+  }
+  if (pos < 64) {
+    copy_down(w, r + pos, 64 - pos);
+    w += 64 - pos;
+    pos = 64;
+  }
+  r += pos;
+  return false;
+}
+#endif
+
+/// The scalar end of a field (and the whole loop where SSE2 is missing).
+inline char* unescape_scalar(char* r, char* const end, char* w, char*& w_end) noexcept {
+  for (;;) {
+    while (r < end && *r != '"') *w++ = *r++;
+    if (r >= end) return nullptr;
+    if (r + 1 < end && r[1] == '"') {  // doubled: data
+      *w++ = '"';
+      r += 2;
+      continue;
+    }
+    w_end = w;
+    return r + 1;
+  }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KUBEPRIV_SCP_HAVE_SSSE3 1
+
+/// pshufb controls that pack the bytes of an 8-byte lane whose bit i (1 = drop byte i) is set.
+struct CompressTable {
+  alignas(16) std::uint8_t shuffle[256][16];
+  std::uint8_t kept[256];
+};
+
+constexpr CompressTable make_compress_table() {
+  CompressTable t{};
+  for (unsigned mask = 0; mask < 256; ++mask) {
+    unsigned k = 0;
+    for (unsigned i = 0; i < 8; ++i) {
+      if (((mask >> i) & 1U) == 0) t.shuffle[mask][k++] = static_cast<std::uint8_t>(i);
+    }
+    t.kept[mask] = static_cast<std::uint8_t>(k);
+    for (unsigned i = k; i < 16; ++i) t.shuffle[mask][i] = 0x80;  // zero
+  }
+  return t;
+}
+
+// In .rodata: built by the compiler, no start-up cost.
+constexpr CompressTable kCompress = make_compress_table();
+
+__attribute__((target("ssse3"))) inline char* emit_lane(char* w, __m128i lane,
+                                                        unsigned drop) noexcept {
+  const __m128i ctl = _mm_load_si128(reinterpret_cast<const __m128i*>(kCompress.shuffle[drop]));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(w), _mm_shuffle_epi8(lane, ctl));
+  return w + kCompress.kept[drop];
+}
+
+/// The fast path: per 64-byte block, the quotes to drop (the second of each `""`) are found with
+/// bit arithmetic on the quote mask (runs of quotes pair up from their first quote, so a run
+/// starting at an even position drops its odd positions and vice versa), and the block is packed
+/// 8 bytes at a time with pshufb. Blocks with the closing quote fall back to pairs_block. A run
+/// of quotes reaching the end of the block is left for the next block, so pairs never straddle.
+/// All 64 bytes are in registers before the first store, and no store passes r + 64.
+__attribute__((target("ssse3"))) char* unescape_ssse3(char* r, char* const end,
+                                                      char*& w_end) noexcept {
+  constexpr std::uint64_t kEven = 0x5555555555555555ULL;
+  char* w = r;
+  const __m128i q = _mm_set1_epi8('"');
+  while (end - r >= kBlockReadable) {
+    const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r));
+    const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r + 16));
+    const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r + 32));
+    const __m128i v3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r + 48));
+    auto bits = [q](__m128i v) {
+      return static_cast<std::uint64_t>(
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q))));
+    };
+    const std::uint64_t m = bits(v0) | (bits(v1) << 16) | (bits(v2) << 32) | (bits(v3) << 48);
+    if (m == 0) {
+      if (w != r) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v0);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 16), v1);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 32), v2);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 48), v3);
+      }
+      r += 64;
+      w += 64;
+      continue;
+    }
+    std::size_t used = 64;
+    std::uint64_t tail = 0;
+    if ((m >> 63) != 0) {
+      if (~m == 0) {  // 64 quotes in a row
+        char* after = nullptr;
+        if (pairs_block(r, w, after)) {
+          w_end = w;
+          return after;
+        }
+        continue;
+      }
+      used = static_cast<std::size_t>(64 - __builtin_clzll(~m));  // last run starts here
+      tail = ~std::uint64_t{0} << used;
+    }
+    const std::uint64_t mq = m & ~tail;
+    const std::uint64_t starts = mq & ~(mq << 1);
+    const std::uint64_t carried = mq + (starts & kEven);  // clears runs that start even
+    const std::uint64_t runs_even = mq & ~carried;
+    const std::uint64_t drop = (runs_even & ~kEven) | (mq & ~runs_even & kEven);
+    if ((mq & ~drop & ~(drop >> 1)) != 0) {  // a quote without partner: the closing one
+      char* after = nullptr;
+      if (pairs_block(r, w, after)) {
+        w_end = w;
+        return after;
+      }
+      continue;
+    }
+    const std::uint64_t del = drop | tail;
+    w = emit_lane(w, v0, static_cast<unsigned>(del & 0xFF));
+    w = emit_lane(w, _mm_srli_si128(v0, 8), static_cast<unsigned>((del >> 8) & 0xFF));
+    w = emit_lane(w, v1, static_cast<unsigned>((del >> 16) & 0xFF));
+    w = emit_lane(w, _mm_srli_si128(v1, 8), static_cast<unsigned>((del >> 24) & 0xFF));
+    w = emit_lane(w, v2, static_cast<unsigned>((del >> 32) & 0xFF));
+    w = emit_lane(w, _mm_srli_si128(v2, 8), static_cast<unsigned>((del >> 40) & 0xFF));
+    w = emit_lane(w, v3, static_cast<unsigned>((del >> 48) & 0xFF));
+    w = emit_lane(w, _mm_srli_si128(v3, 8), static_cast<unsigned>((del >> 56) & 0xFF));
+    if (tail != 0) {
+      // The 8-byte stores may have run into the quote run left for the next block; it is all
+      // quotes, so put them back (the output itself ends before r + used).
+      std::memset(r + used, '"', 64 - used);
+    }
+    r += used;
+  }
+  return unescape_scalar(r, end, w, w_end);
+}
+#endif
+
+}  // namespace
+
+char* unescape_quoted_baseline(char* r, char* const end, char*& w_end) noexcept {
+  char* w = r;
+#if defined(__SSE2__)
+  while (end - r >= kBlockReadable) {
+    char* after = nullptr;
+    if (pairs_block(r, w, after)) {
+      w_end = w;
+      return after;
+    }
+  }
+#endif
+  return unescape_scalar(r, end, w, w_end);
+}
+
+// The hot loop of the whole command: a `_raw` JSON event has a doubled quote every few bytes.
+// SSSE3 (every x86-64 CPU since about 2008, but not in the x86-64 baseline) is picked at run
+// time; the baseline handles a 64-byte block quote by quote from its bit mask.
+char* unescape_quoted(char* r, char* const end, char*& w_end) noexcept {
+#if defined(KUBEPRIV_SCP_HAVE_SSSE3)
+  static const bool ssse3 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("ssse3") != 0;
+  }();
+  if (ssse3) return unescape_ssse3(r, end, w_end);
+#endif
+  return unescape_quoted_baseline(r, end, w_end);
+}
+
+}  // namespace detail
+
+using common::ErrorCode;
+using common::fail;
+
+common::Result<bool> CsvReader::next(std::vector<std::string_view>& fields) {
+  fields.clear();
+  if (p_ >= end_) return false;
+  ++record_;
+  char* p = p_;
+  for (;;) {
+    // One field starts at p.
+    if (p < end_ && *p == '"') {
+      char* const start = p + 1;
+      char* w = nullptr;
+      char* const after = detail::unescape_quoted(start, end_, w);
+      if (after == nullptr) {
+        return fail(ErrorCode::kParse,
+                    "CSV record " + std::to_string(record_) + ": quoted field is never closed");
+      }
+      p = after;
+      fields.emplace_back(start, static_cast<std::size_t>(w - start));
+    } else {
+      char* const start = p;
+      while (p < end_ && *p != ',' && *p != '\n' && *p != '\r') {
+        if (*p == '"') {
+          // A quote inside an unquoted field is not valid in the dialect splunkd and splunklib
+          // write; accepting it silently would hide a broken stream.
+          return fail(ErrorCode::kParse,
+                      "CSV record " + std::to_string(record_) + ": quote inside an unquoted field");
+        }
+        ++p;
+      }
+      fields.emplace_back(start, static_cast<std::size_t>(p - start));
+    }
+    // After a field: `,` (next field), CR LF / LF / end (end of record).
+    if (p >= end_) {
+      p_ = p;
+      return true;
+    }
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    if (*p == '\n') {
+      p_ = p + 1;
+      return true;
+    }
+    if (*p == '\r' && p + 1 < end_ && p[1] == '\n') {
+      p_ = p + 2;
+      return true;
+    }
+    if (*p == '\r' && p + 1 == end_) {  // a body ending in a bare CR: treat as the terminator
+      p_ = p + 1;
+      return true;
+    }
+    if (*p == '\r') {
+      return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
+                                         ": carriage return outside quotes not followed by LF");
+    }
+    return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
+                                       ": unexpected character after a closing quote");
+  }
+}
+
+std::size_t find_column(std::span<const std::string_view> names, std::string_view name) noexcept {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return i;
+  }
+  return names.size();
+}
+
+bool csv_needs_quotes(std::string_view value) noexcept {
+  for (char c : value) {
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
+
+void csv_append_field(std::string& out, std::string_view value) {
+  if (!csv_needs_quotes(value)) {
+    out.append(value);
+    return;
+  }
+  out.push_back('"');
+  for (;;) {
+    const auto q = value.find('"');
+    if (q == std::string_view::npos) break;
+    out.append(value.substr(0, q + 1));
+    out.push_back('"');
+    value.remove_prefix(q + 1);
+  }
+  out.append(value);
+  out.push_back('"');
+}
+
+}  // namespace kubepriv::scp

@@ -1,0 +1,33 @@
+#include <gtest/gtest.h>
+
+#include "kubepriv/aws/logger.hpp"
+
+using namespace kubepriv::aws;
+
+TEST(Redaction, SecretStandIns) {
+  EXPECT_EQ(redact_secret("AKIAIOSFODNN7EXAMPLE", true), "AKIA…(20 chars)");
+  EXPECT_EQ(redact_secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "…(40 chars)");
+  EXPECT_EQ(redact_secret("abc", true), "…(3 chars)");  // too short to show a prefix
+}
+
+TEST(Redaction, TextScrubbing) {
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  const std::string token = "FQoGZXIvYXdzEXAMPLETOKEN";
+  const std::vector<std::string> samples = {
+      "Authorization: AWS4-HMAC-SHA256 Credential=AKID/x, Signature=" + secret,
+      "X-Amz-Security-Token: " + token,
+      "<SecretAccessKey>" + secret + "</SecretAccessKey><SessionToken>" + token + "</SessionToken>",
+      "{\"SecretAccessKey\":\"" + secret + "\",\"Token\":\"" + token + "\"}",
+      "Action=AssumeRoleWithWebIdentity&WebIdentityToken=" + token + "&RoleArn=x",
+      "aws_secret_access_key = " + secret + "\naws_session_token=" + token,
+      "proxy http://user:" + secret + "@proxy:3128 failed",
+      "x-aws-ec2-metadata-token: " + token,
+  };
+  for (const auto& s : samples) {
+    const std::string r = redact_text(s);
+    EXPECT_EQ(r.find(secret), std::string::npos) << r;
+    EXPECT_EQ(r.find(token), std::string::npos) << r;
+    EXPECT_NE(r.find("[REDACTED]"), std::string::npos) << r;
+  }
+  EXPECT_EQ(redact_text("nothing secret here"), "nothing secret here");
+}

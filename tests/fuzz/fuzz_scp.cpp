@@ -1,0 +1,156 @@
+// Fuzz target: the SCP v2 request stream exactly as splunkd writes it to the command's stdin:
+// chunk framing (kubepriv::scp::ChunkReader over a file descriptor), request metadata JSON,
+// getinfo options, the CSV body and the `__mv_` multivalue twins.
+// Invariants beyond "no crash":
+//   * CSV round trip: every decoded record, re-encoded with csv_append_field, decodes to the
+//     same fields (the search command writes what it read);
+//   * multivalue round trip: a decoded twin re-encodes to exactly the bytes it came from (the
+//     grammar has one spelling per value list);
+//   * the error reply for any error message is a JSON object (nlohmann accepts it), even when
+//     the message quotes invalid UTF-8 from the input.
+
+#include <sys/mman.h>  // memfd_create
+#include <unistd.h>    // write, lseek, close
+
+#include <cstddef>      // std::size_t
+#include <cstdint>      // std::uint8_t
+#include <cstdio>       // std::fprintf
+#include <cstdlib>      // std::abort
+#include <span>         // std::span
+#include <string>       // std::string
+#include <string_view>  // std::string_view
+#include <vector>       // std::vector
+
+#include <nlohmann/json.hpp>
+
+#include "kubepriv/scp/chunk.hpp"
+#include "kubepriv/scp/csv.hpp"
+#include "kubepriv/scp/metadata.hpp"
+#include "kubepriv/scp/multivalue.hpp"
+#include "kubepriv/scp/options.hpp"
+
+namespace {
+
+namespace scp = kubepriv::scp;
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "fuzz_scp: invariant broken: %s\n", what);
+  std::abort();
+}
+
+void check_error_reply(std::string_view message) {
+  const std::string meta = scp::error_reply_metadata(message);
+  if (!nlohmann::json::accept(meta)) fail("error reply metadata is not valid JSON");
+}
+
+std::span<char> mutable_view(std::string_view v) {
+  // Field views point into the chunk body, which the reader hands out mutable (span<char>).
+  return {const_cast<char*>(v.data()), v.size()};
+}
+
+void check_csv_round_trip(const std::vector<std::string_view>& fields) {
+  std::string encoded;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) encoded += ',';
+    scp::csv_append_field(encoded, fields[i]);
+  }
+  encoded += '\n';
+  scp::CsvReader again(std::span<char>(encoded.data(), encoded.size()));
+  std::vector<std::string_view> decoded;
+  const auto got = again.next(decoded);
+  if (!got || !*got) fail("re-encoded CSV record does not decode");
+  if (decoded != fields) fail("CSV round trip changed the record");
+}
+
+void check_body(std::span<char> body) {
+  scp::CsvReader reader(body);
+  std::vector<std::string_view> header;
+  auto first = reader.next(header);
+  if (!first) {
+    check_error_reply(first.error().message);
+    return;
+  }
+  if (!*first) return;
+  check_csv_round_trip(header);
+  std::vector<bool> is_mv(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i)
+    is_mv[i] = header[i].substr(0, scp::kMvPrefix.size()) == scp::kMvPrefix;
+  (void)scp::find_column(header, "_raw");
+  std::vector<std::string_view> fields;
+  std::vector<std::string_view> values;
+  for (int rows = 0; rows < 10000; ++rows) {
+    auto more = reader.next(fields);
+    if (!more) {
+      check_error_reply(more.error().message);
+      return;
+    }
+    if (!*more) return;
+    check_csv_round_trip(fields);
+    for (std::size_t i = 0; i < fields.size() && i < is_mv.size(); ++i) {
+      if (!is_mv[i] || fields[i].empty()) continue;
+      const std::string original(fields[i]);
+      auto decoded = scp::mv_decode(mutable_view(fields[i]), values);
+      if (!decoded) {
+        check_error_reply(decoded.error().message);
+        continue;
+      }
+      std::string encoded;
+      scp::mv_append_encoded(encoded, values);
+      if (encoded != original) fail("multivalue round trip changed the bytes");
+      std::string joined;
+      scp::mv_append_joined(joined, values);
+    }
+  }
+}
+
+void check_meta(std::string_view meta) {
+  const auto parsed = scp::parse_request_metadata(meta);
+  if (!parsed) {
+    check_error_reply(parsed.error().message);
+    return;
+  }
+  const auto options = scp::split_options(parsed->args);
+  if (!options) {
+    check_error_reply(options.error().message);
+    return;
+  }
+  for (const auto& option : *options) {
+    const auto b = scp::parse_splunk_bool(option.value);
+    if (!b) check_error_reply(b.error().message);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // The header parser alone, on the first line.
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const auto header = scp::parse_chunk_header(bytes.substr(0, bytes.find('\n')));
+  if (!header) check_error_reply(header.error().message);
+
+  // The whole stream, through a real file descriptor as in production.
+  const int fd = memfd_create("fuzz_scp", 0);
+  if (fd < 0) return 0;
+  std::size_t off = 0;
+  while (off < size) {
+    const ssize_t n = ::write(fd, data + off, size - off);
+    if (n <= 0) break;
+    off += static_cast<std::size_t>(n);
+  }
+  ::lseek(fd, 0, SEEK_SET);
+  {
+    scp::ChunkReader reader(fd);
+    for (int chunks = 0; chunks < 1000; ++chunks) {
+      auto chunk = reader.next();
+      if (!chunk) {
+        check_error_reply(chunk.error().message);
+        break;
+      }
+      if (!*chunk) break;  // clean EOF
+      check_meta((*chunk)->meta);
+      check_body((*chunk)->body);
+    }
+  }
+  ::close(fd);
+  return 0;
+}

@@ -1,0 +1,125 @@
+"""Helpers shared by the integration tests: input definitions, running the real binary,
+parsing its XML event stream."""
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
+
+BINARY = os.environ.get("EKS_AUDIT_LOGS", "eks_audit_logs")
+GROUP = "/aws/eks/demo/cluster"
+AUDIT = "kube-apiserver-audit-0123456789abcdef0123456789abcdef"
+
+EVENT_RE = re.compile(rb"<event[^>]*>.*?</event>\n", re.S)
+
+
+def definition(stanzas, checkpoint_dir, session_key="sess-KEY-123", server_uri="https://127.0.0.1:8089",
+               server_host="splunk-sh1", encoding=None):
+    """An <input> document; `stanzas` maps a stanza name to its params."""
+    parts = []
+    for name, params in stanzas.items():
+        ps = "".join("<param name=%s>%s</param>" % (quoteattr(k), escape(str(v))) for k, v in params.items())
+        parts.append('<stanza name="eks_audit_logs://%s" app="kubepriv">%s</stanza>' % (name, ps))
+    doc = ("<input><server_host>%s</server_host><server_uri>%s</server_uri><session_key>%s</session_key>"
+           "<checkpoint_dir>%s</checkpoint_dir><configuration>%s</configuration></input>") % (
+        server_host, server_uri, session_key, escape(checkpoint_dir), "".join(parts))
+    if encoding:
+        return ('<?xml version="1.0" encoding="%s"?>' % encoding + doc).encode(
+            "utf-16" if encoding.lower() == "utf-16" else encoding)
+    return doc.encode()
+
+
+def base_env(fake, akid="AKIDTEST", secret="SECRETTEST", **extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k.lower() not in ("https_proxy", "http_proxy", "no_proxy")}
+    env.update({"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": fake.url, "AWS_EC2_METADATA_DISABLED": "true",
+                "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+                "HOME": tempfile.gettempdir()})
+    if akid:
+        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = akid, secret
+    env.update(extra)
+    return env
+
+
+def params(**kw):
+    p = {"region": "eu-west-1", "log_group": GROUP, "start_position": "-2h", "latency": "5s",
+         "overlap": "600s", "poll_interval": "1s", "rate_limit": "25", "index": "main",
+         "host": "splunk-sh1"}
+    p.update({k: str(v) for k, v in kw.items()})
+    return p
+
+
+def start(doc, env, args=()):
+    p = subprocess.Popen([BINARY, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    p.stdin.write(doc)
+    p.stdin.close()
+    p.stdin = None  # so communicate() does not touch it again
+    return p
+
+
+def run(doc, env, timeout=60, args=()):
+    """Runs to completion; returns (rc, stdout bytes, stderr text)."""
+    p = subprocess.Popen([BINARY, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    try:
+        out, err = p.communicate(doc, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        raise AssertionError("eks_audit_logs did not finish in %ss; stderr:\n%s" % (timeout, err.decode()[-3000:]))
+    return p.returncode, out, err.decode(errors="replace")
+
+
+def complete_events(stdout):
+    """The complete <event> elements (a kill -9 may leave a truncated last one, which Splunk
+    discards), parsed: list of dicts."""
+    out = []
+    for m in EVENT_RE.finditer(stdout):
+        el = ET.fromstring(m.group(0))
+        d = {c.tag: (c.text or "") for c in el}
+        d["stanza"] = el.get("stanza")
+        d["unbroken"] = el.get("unbroken")
+        out.append(d)
+    return out
+
+
+def stream_events(stdout):
+    """Parses a complete stream (must be well-formed XML) and returns its events."""
+    root = ET.fromstring(stdout)
+    assert root.tag == "stream", root.tag
+    out = []
+    for el in root:
+        d = {c.tag: (c.text or "") for c in el}
+        d["stanza"] = el.get("stanza")
+        d["unbroken"] = el.get("unbroken")
+        out.append(d)
+    return out
+
+
+def wait_for(pred, timeout, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+def check_log_lines(testcase, stderr, secrets=()):
+    """Every stderr line starts with a level word; no secret appears."""
+    for line in stderr.splitlines():
+        if not line:
+            continue
+        testcase.assertRegex(line, r"^(DEBUG|INFO|WARN|ERROR|FATAL) ", "bad log line: %r" % line)
+    for s in secrets:
+        testcase.assertNotIn(s, stderr, "a secret leaked into the log")
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)

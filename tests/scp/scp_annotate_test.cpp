@@ -1,0 +1,359 @@
+// Session and annotate-command tests of the SCP v2 layer, with a fake annotator (no detection):
+// every request gets exactly one reply, the end-of-stream forms, selected-fields and full-record
+// modes, multivalue columns, options and the malformed-input errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "kubepriv/scp/annotate.hpp"
+#include "kubepriv/scp/chunk.hpp"
+#include "kubepriv/scp/multivalue.hpp"
+#include "kubepriv/scp/session.hpp"
+
+namespace scp = kubepriv::scp;
+
+namespace {
+
+/// Judges values that start with '{'; `len` = byte count, `words` = space-separated words
+/// (multivalue), `err` = error text. Flagged when the value contains "bad".
+class FakeAnnotator final : public scp::Annotator {
+ public:
+  std::span<const scp::OutputField> fields() const override { return kFieldsList; }
+  std::size_t error_field() const override { return 2; }
+  scp::Annotation annotate(std::string_view value) override {
+    ++calls;
+    value_ = value;
+    scp::Annotation a;
+    a.failed = value.empty() || value[0] != '{';
+    a.flagged = !a.failed && value.find("bad") != std::string_view::npos;
+    return a;
+  }
+  void values(std::size_t index, std::vector<std::string_view>& out) override {
+    if (index == 0) {
+      num_ = std::to_string(value_.size());
+      out.push_back(num_);
+    } else if (index == 1) {
+      std::string_view v = value_;
+      while (!v.empty()) {
+        const auto sp = v.find(' ');
+        out.push_back(v.substr(0, sp));
+        if (sp == std::string_view::npos) break;
+        v.remove_prefix(sp + 1);
+      }
+    } else if (value_.empty() || value_[0] != '{') {
+      out.push_back("not an object");
+    }
+  }
+  int calls = 0;
+
+ private:
+  static constexpr scp::OutputField kFieldsList[] = {
+      {"len", false}, {"words", true}, {"err", false}};
+  std::string_view value_;
+  std::string num_;
+};
+
+struct Reply {
+  std::string meta;
+  std::string body;
+};
+
+struct SessionRun {
+  int status = -1;
+  std::vector<Reply> replies;
+  std::string framing_error;  ///< non-empty when the output is not a clean chunk sequence
+  std::string err;            ///< stderr
+};
+
+std::string slurp(std::FILE* f) {
+  std::fflush(f);
+  std::rewind(f);
+  std::string s;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  return s;
+}
+
+/// Splits a reply stream into chunks, strictly: canonical headers, exact lengths, no gaps.
+std::vector<Reply> split_replies(const std::string& s, std::string& error) {
+  std::vector<Reply> out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const auto nl = s.find('\n', pos);
+    if (nl == std::string::npos) {
+      error = "header without newline";
+      return out;
+    }
+    auto h = scp::parse_chunk_header(std::string_view(s).substr(pos, nl - pos));
+    if (!h) {
+      error = h.error().message;
+      return out;
+    }
+    if (nl + 1 + h->meta_len + h->body_len > s.size()) {
+      error = "truncated reply";
+      return out;
+    }
+    out.push_back({s.substr(nl + 1, h->meta_len), s.substr(nl + 1 + h->meta_len, h->body_len)});
+    pos = nl + 1 + h->meta_len + h->body_len;
+  }
+  return out;
+}
+
+SessionRun run_session_on(const std::string& input, scp::Annotator& annotator, bool echo = false) {
+  std::FILE* in = std::tmpfile();
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  std::fwrite(input.data(), 1, input.size(), in);
+  std::fflush(in);
+  std::rewind(in);
+  scp::AnnotateCommand command(annotator, echo);
+  SessionRun r;
+  r.status = scp::run_session(fileno(in), fileno(out), command, fileno(err));
+  r.replies = split_replies(slurp(out), r.framing_error);
+  r.err = slurp(err);
+  std::fclose(in);
+  std::fclose(out);
+  std::fclose(err);
+  return r;
+}
+
+std::string chunk(std::string_view meta, std::string_view body) {
+  std::string s;
+  scp::append_chunk_header(s, meta.size(), body.size());
+  s.append(meta);
+  s.append(body);
+  return s;
+}
+
+std::string getinfo(const std::string& args_json = "[]") {
+  return chunk(R"({"action":"getinfo","preview":false,"searchinfo":{"args":)" + args_json +
+                   R"(,"command":"kubepriv"}})",
+               "");
+}
+
+std::string execute(bool finished, std::string_view body) {
+  return chunk(finished ? R"({"action":"execute","finished":true})"
+                        : R"({"action":"execute","finished":false})",
+               body);
+}
+
+constexpr std::string_view kGetinfoOk = R"({"type":"streaming","required_fields":["_raw"]})";
+
+void expect_error_reply(const SessionRun& r, const std::string& needle) {
+  EXPECT_EQ(r.status, scp::kExitError);
+  ASSERT_TRUE(r.framing_error.empty()) << r.framing_error;
+  ASSERT_FALSE(r.replies.empty());
+  const Reply& last = r.replies.back();
+  EXPECT_NE(last.meta.find(R"("finished":true)"), std::string::npos) << last.meta;
+  EXPECT_NE(last.meta.find(R"("error":")"), std::string::npos) << last.meta;
+  EXPECT_NE(last.meta.find(needle), std::string::npos) << last.meta;
+  EXPECT_TRUE(last.body.empty());
+  EXPECT_NE(r.err.find("ERROR kubepriv"), std::string::npos);
+}
+
+}  // namespace
+
+TEST(Session, GetinfoOnlyIsASilentSuccess) {
+  FakeAnnotator a;
+  const SessionRun r = run_session_on(getinfo(), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].meta, kGetinfoOk);
+  EXPECT_TRUE(r.replies[0].body.empty());
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(Session, OptionsChooseTheRequiredField) {
+  FakeAnnotator a;
+  const SessionRun r = run_session_on(getinfo(R"(["field=message","only_flagged=YES"])"), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 1u);
+  EXPECT_EQ(r.replies[0].meta, R"({"type":"streaming","required_fields":["message"]})");
+  const SessionRun spaced = run_session_on(getinfo(R"(["field","=","message"])"), a);
+  ASSERT_EQ(spaced.replies.size(), 1u);
+  EXPECT_EQ(spaced.replies[0].meta, R"({"type":"streaming","required_fields":["message"]})");
+}
+
+TEST(Session, BadOptionsFailGetinfo) {
+  FakeAnnotator a;
+  expect_error_reply(run_session_on(getinfo(R"(["colour=red"])") + execute(true, ""), a),
+                     "unknown option 'colour'");
+  expect_error_reply(run_session_on(getinfo(R"(["only_flagged=maybe"])"), a), "only_flagged");
+  expect_error_reply(run_session_on(getinfo(R"(["_raw"])"), a), "unexpected argument '_raw'");
+  expect_error_reply(run_session_on(getinfo(R"(["field="])"), a), "needs a field name");
+  expect_error_reply(run_session_on(getinfo(R"(["field=a","field=b"])"), a), "twice");
+  // getinfo errors come as the single reply: no execute is answered after them
+  const SessionRun r = run_session_on(getinfo(R"(["x=1"])") + execute(true, "_raw\n{}\n"), a);
+  EXPECT_EQ(r.replies.size(), 1u);
+}
+
+TEST(Session, SelectedFieldsModeAnnotatesAndEchoesChunkedIdx) {
+  FakeAnnotator a;
+  const std::string body =
+      "\"_raw\",\"_chunked_idx\",\"__mv__raw\",\"__mv__chunked_idx\"\n"
+      "\"{a b}\",0,,\n"
+      "plain,1,,\n"
+      "\"{x,\"\"y\"\"}\",2,,\n";
+  const SessionRun r = run_session_on(getinfo() + execute(true, body), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_TRUE(r.framing_error.empty()) << r.framing_error;
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].meta, R"({"finished":true})");
+  EXPECT_EQ(r.replies[1].body,
+            "_chunked_idx,len,words,__mv_words,err\n"
+            "0,5,\"{a\nb}\",${a$;$b}$,\n"
+            "1,,,,not an object\n"
+            "2,7,\"{x,\"\"y\"\"}\",,\n");
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(Session, EndOfStreamFormsAndEmptyChunksGetOneReplyEach) {
+  FakeAnnotator a;
+  const std::string hdr = "_raw,_chunked_idx,__mv__raw,__mv__chunked_idx\n";
+  // (a) one data chunk with finished:true
+  SessionRun r = run_session_on(getinfo() + execute(true, hdr + "{},0,,\n"), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].meta, R"({"finished":true})");
+  // (b) data chunks finished:false, then a header-only chunk finished:true
+  // (c) header-only and 0-byte chunks finished:false in the middle
+  r = run_session_on(getinfo() + execute(false, hdr + "{},0,,\n") + execute(false, hdr) +
+                         execute(false, "") + execute(false, hdr + "{q},0,,\n{r},1,,\n") +
+                         execute(true, hdr),
+                     a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_TRUE(r.framing_error.empty());
+  ASSERT_EQ(r.replies.size(), 6u);
+  EXPECT_EQ(r.replies[1].meta, R"({"finished":false})");
+  EXPECT_EQ(r.replies[2].meta, R"({"finished":false})");
+  EXPECT_EQ(r.replies[2].body, "");
+  EXPECT_EQ(r.replies[3].body, "");
+  EXPECT_EQ(r.replies[4].body, "_chunked_idx,len,words,__mv_words,err\n0,3,{q},,\n1,3,{r},,\n");
+  EXPECT_EQ(r.replies[5].meta, R"({"finished":true})");
+  EXPECT_EQ(r.replies[5].body, "");
+  // Requests after finished:true are still answered, and stdin is read to EOF.
+  r = run_session_on(getinfo() + execute(true, "") + "\n" + execute(true, ""), a);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.replies.size(), 3u);
+  EXPECT_TRUE(r.err.empty());
+}
+
+TEST(Session, CrlfBodiesAndStrayNewlines) {
+  FakeAnnotator a;
+  const SessionRun r = run_session_on(
+      getinfo() + "\n" +
+          execute(true, "\"_raw\",\"_chunked_idx\"\r\n\"{multi\r\nline}\",0\r\n{z},1\r\n"),
+      a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].body,
+            "_chunked_idx,len,words,__mv_words,err\n0,13,\"{multi\r\nline}\",,\n1,3,{z},,\n");
+}
+
+TEST(Session, OnlyFlaggedDropsUnflaggedAndFailedEvents) {
+  FakeAnnotator a;
+  const std::string body = "_chunked_idx,_raw\n0,{ok}\n1,{bad}\n2,nope\n3,{bad too}\n";
+  SessionRun r = run_session_on(getinfo(R"(["only_flagged=t"])") + execute(false, body) +
+                                    execute(true, "_chunked_idx,_raw\n0,{fine}\n"),
+                                a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 3u);
+  EXPECT_EQ(
+      r.replies[1].body,
+      "_chunked_idx,len,words,__mv_words,err\n1,5,{bad},,\n3,9,\"{bad\ntoo}\",${bad$;$too}$,\n");
+  EXPECT_EQ(r.replies[2].body, "");  // nothing kept: a 0-byte body, still one reply
+  EXPECT_EQ(r.replies[2].meta, R"({"finished":true})");
+  // annotate mode (default) keeps every event
+  r = run_session_on(getinfo() + execute(true, body), a);
+  ASSERT_EQ(r.replies.size(), 2u);
+  // header + 4 rows + the newline inside the joined words of "{bad too}"
+  EXPECT_EQ(std::count(r.replies[1].body.begin(), r.replies[1].body.end(), '\n'), 6);
+  EXPECT_NE(r.replies[1].body.find("\n2,,,,not an object\n"), std::string::npos);
+}
+
+TEST(Session, MultivalueInputColumn) {
+  FakeAnnotator a;
+  const std::string body =
+      "_raw,_chunked_idx,__mv__raw,__mv__chunked_idx\n"
+      "\"flattened, ignored\",0,\"${single$$}$\",\n"  // twin is authoritative
+      "ab,1,$x$;$y$,\n"                               // several values: not one event
+      ",2,,\n";                                       // empty value
+  const SessionRun r = run_session_on(getinfo() + execute(true, body), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].body,
+            "_chunked_idx,len,words,__mv_words,err\n"
+            "0,9,{single$},,\n"
+            "1,,,,field _raw has 2 values; expected one event\n"
+            "2,,,,field _raw is empty\n");
+  const SessionRun bad = run_session_on(getinfo() + execute(true, "_raw,__mv__raw\nx,$oops\n"), a);
+  expect_error_reply(bad, "__mv__raw");
+}
+
+TEST(Session, FullRecordModeEchoesEverythingAndKeepsCollidingFieldsOnFailures) {
+  FakeAnnotator a;
+  const std::string body =
+      "\"_time\",\"_raw\",len,host,\"__mv__time\",\"__mv__raw\",\"__mv_len\",\"__mv_host\"\n"
+      "1,\"{a}\",old,h1,,,,\n"
+      "2,\"not json\",keep,\"日本\",,,\"$keep$;$me$\",\n";
+  const SessionRun r = run_session_on(getinfo() + execute(true, body), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].body,
+            "_time,_raw,host,__mv__time,__mv__raw,__mv_host,len,__mv_len,words,__mv_words,err,"
+            "__mv_err\n"
+            "1,{a},h1,,,,3,,{a},,,\n"
+            "2,not json,日本,,,,keep,$keep$;$me$,,,not an object,\n");
+}
+
+TEST(Session, EchoFieldOptionRepeatsTheJudgedColumn) {
+  FakeAnnotator a;
+  const SessionRun r = run_session_on(
+      getinfo() + execute(true, "_raw,_chunked_idx,__mv__raw\n\"{a,b}\",0,\n"), a, true);
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].body,
+            "_chunked_idx,_raw,__mv__raw,len,words,__mv_words,err\n0,\"{a,b}\",,5,\"{a,b}\",,\n");
+}
+
+TEST(Session, MissingFieldColumnIsAClearError) {
+  FakeAnnotator a;
+  const SessionRun r = run_session_on(
+      getinfo(R"(["field=message"])") + execute(true, "_raw,_chunked_idx\n{},0\n"), a);
+  expect_error_reply(r, "no field 'message'");
+  ASSERT_EQ(r.replies.size(), 2u);
+}
+
+TEST(Session, MalformedInputGetsAnErrorReplyAndNonZeroExit) {
+  FakeAnnotator a;
+  const std::string ok_body = "_raw,_chunked_idx\n{},0\n";
+  expect_error_reply(run_session_on(chunk("not json", ""), a), "not valid JSON");
+  expect_error_reply(run_session_on(chunk("[1]", ""), a), "not a JSON object");
+  expect_error_reply(run_session_on(execute(true, ok_body), a), "expected a getinfo");
+  expect_error_reply(run_session_on(chunk(R"({"action":"getinfo"})", "x"), a), "unexpected body");
+  expect_error_reply(run_session_on(getinfo() + chunk("nope", ok_body), a), "not valid JSON");
+  expect_error_reply(run_session_on(getinfo() + chunk("7", ok_body), a), "not a JSON object");
+  expect_error_reply(run_session_on(getinfo() + getinfo(), a), "expected an execute");
+  expect_error_reply(run_session_on(getinfo() + execute(true, "_raw\n\"open\n"), a),
+                     "never closed");
+  expect_error_reply(run_session_on(getinfo() + execute(true, "_raw,_chunked_idx\n{},0,9\n"), a),
+                     "has 3 fields, the header has 2");
+  expect_error_reply(run_session_on(getinfo() + "chunked 1.0,37,500\n{\"action\"", a),
+                     "end of input inside a chunk");
+  expect_error_reply(run_session_on(getinfo() + "chunked 1.0,abc,0\n", a), "bad chunk header");
+  expect_error_reply(run_session_on(getinfo() + "chunked 1.0,5,99999999999999\n", a),
+                     "bad chunk header");
+  // lengths that do not match the content: metadata runs into the body
+  expect_error_reply(
+      run_session_on(
+          getinfo() + "chunked 1.0,40,5\n" + R"({"action":"execute","finished":true}abcde)", a),
+      "");
+  // an empty stdin: no reply possible, still a non-zero exit and a last word on stderr
+  const SessionRun empty = run_session_on("", a);
+  EXPECT_EQ(empty.status, scp::kExitError);
+  EXPECT_TRUE(empty.replies.empty());
+  EXPECT_NE(empty.err.find("no getinfo"), std::string::npos);
+}

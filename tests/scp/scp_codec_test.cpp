@@ -1,0 +1,529 @@
+// Unit tests of the SCP v2 codecs: chunk framing, CSV, multivalue, metadata, options.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kubepriv/scp/chunk.hpp"
+#include "kubepriv/scp/csv.hpp"
+#include "kubepriv/scp/metadata.hpp"
+#include "kubepriv/scp/multivalue.hpp"
+#include "kubepriv/scp/options.hpp"
+
+namespace scp = kubepriv::scp;
+
+namespace {
+
+/// A pipe whose write end is fed from a thread in small pieces (to exercise partial reads).
+class Pipe {
+ public:
+  Pipe() {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    r_ = fds[0];
+    w_ = fds[1];
+  }
+  ~Pipe() {
+    if (writer_.joinable()) writer_.join();
+    ::close(r_);
+  }
+  int read_fd() const { return r_; }
+  /// Writes `data` in pieces of `piece` bytes on a thread, then closes the write end.
+  void feed(std::string data, std::size_t piece) {
+    writer_ = std::thread([this, d = std::move(data), piece] {
+      std::size_t off = 0;
+      while (off < d.size()) {
+        const std::size_t n = std::min(piece, d.size() - off);
+        const ssize_t put = ::write(w_, d.data() + off, n);
+        if (put <= 0) break;
+        off += static_cast<std::size_t>(put);
+      }
+      ::close(w_);
+    });
+  }
+
+ private:
+  int r_ = -1;
+  int w_ = -1;
+  std::thread writer_;
+};
+
+std::string chunk(std::string_view meta, std::string_view body) {
+  std::string s;
+  scp::append_chunk_header(s, meta.size(), body.size());
+  s.append(meta);
+  s.append(body);
+  return s;
+}
+
+std::vector<std::string> read_all_records(std::string body, std::string* error = nullptr) {
+  std::vector<std::string> flat;
+  scp::CsvReader r(body);
+  std::vector<std::string_view> f;
+  for (;;) {
+    auto more = r.next(f);
+    if (!more) {
+      if (error != nullptr) *error = more.error().message;
+      flat.push_back("<error>");
+      return flat;
+    }
+    if (!*more) return flat;
+    std::string rec;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      if (i) rec += '|';
+      rec.append(f[i]);
+    }
+    flat.push_back(rec);
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- chunk header
+
+TEST(ChunkHeader, ParsesCanonical) {
+  auto h = scp::parse_chunk_header("chunked 1.0,36,48108");
+  ASSERT_TRUE(h) << h.error().message;
+  EXPECT_EQ(h->meta_len, 36u);
+  EXPECT_EQ(h->body_len, 48108u);
+  auto z = scp::parse_chunk_header("chunked 1.0,17,0");
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->body_len, 0u);
+}
+
+TEST(ChunkHeader, RejectsNonCanonicalAndAbsurd) {
+  for (const char* bad : {"chunked 1.0,a,1",
+                          "chunked 1.0,-1,0",
+                          "chunked 1.0,+1,0",
+                          "chunked 1.0, 1,0",
+                          "chunked 1.0,1,",
+                          "chunked 1.0,,1",
+                          "chunked 1.0,1",
+                          "chunked 1.1,1,1",
+                          "chunked 2.0,1,1",
+                          "CHUNKED 1.0,1,1",
+                          "chunked 1x0,1,1",
+                          "chunked 1.0,1,1,1",
+                          "chunked 1.0,1,1 ",
+                          "chunked 1.0,1,1\r",
+                          "chunked 1.0,99999999999999999999,0",  // overflow
+                          "chunked 1.0,18446744073709551617,0",  // > 2^64
+                          "chunked 1.0,1,9999999999999",         // absurd body
+                          "chunked 1.0,999999999,0",             // absurd metadata
+                          "",
+                          "hello"}) {
+    EXPECT_FALSE(scp::parse_chunk_header(bad)) << bad;
+  }
+  EXPECT_TRUE(scp::parse_chunk_header("chunked 1.0,1,2147483648"));   // exactly the limit
+  EXPECT_FALSE(scp::parse_chunk_header("chunked 1.0,1,2147483649"));  // one above
+}
+
+TEST(ChunkHeader, AppendIsCanonical) {
+  std::string s = "x";
+  scp::append_chunk_header(s, 0, 1234567890123);
+  EXPECT_EQ(s, "xchunked 1.0,0,1234567890123\n");
+}
+
+// ---------------------------------------------------------------- chunk reader
+
+TEST(ChunkReader, ReadsChunksAcrossPartialReadsAndStrayNewlines) {
+  for (std::size_t piece : {1u, 7u, 4096u, 1u << 20}) {
+    // 300 KB is bigger than the reader's first buffer; byte-by-byte uses a smaller body.
+    const std::string body(piece == 1 ? 5000 : 300000, 'x');
+    const std::string stream =
+        "\n" + chunk(R"({"a":1})", "") + "\n\n" + chunk(R"({"b":2})", body) + chunk("{}", "tail");
+    Pipe p;
+    p.feed(stream, piece);
+    scp::ChunkReader r(p.read_fd());
+    auto c1 = r.next();
+    ASSERT_TRUE(c1 && *c1) << piece;
+    EXPECT_EQ((*c1)->meta, R"({"a":1})");
+    EXPECT_TRUE((*c1)->body.empty());
+    auto c2 = r.next();
+    ASSERT_TRUE(c2 && *c2) << piece;
+    EXPECT_EQ((*c2)->meta, R"({"b":2})");
+    EXPECT_EQ(std::string((*c2)->body.data(), (*c2)->body.size()), body);
+    auto c3 = r.next();
+    ASSERT_TRUE(c3 && *c3);
+    EXPECT_EQ(std::string_view((*c3)->body.data(), (*c3)->body.size()), "tail");
+    auto eof = r.next();
+    ASSERT_TRUE(eof);
+    EXPECT_FALSE(*eof);
+  }
+}
+
+TEST(ChunkReader, MetadataAndBodyAreExactByteCounts) {
+  // No separator after the metadata or body: the next header starts right after.
+  const std::string s = chunk("{\"é\":1}", "a,b\r\nc,d\r\n") + chunk("{}", "");
+  Pipe p;
+  p.feed(s, 3);
+  scp::ChunkReader r(p.read_fd());
+  auto c = r.next();
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ((*c)->meta, "{\"é\":1}");
+  EXPECT_EQ((*c)->body.size(), 10u);
+  auto d = r.next();
+  ASSERT_TRUE(d && *d);
+  EXPECT_EQ((*d)->meta, "{}");
+}
+
+TEST(ChunkReader, ErrorsOnTruncationAndGarbage) {
+  struct Case {
+    std::string input;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {"chunked 1.0,10,5\n{}", "end of input inside a chunk"},
+      {"chunked 1.0,2,5\n{}abc", "only 5 of those 7 bytes arrived"},
+      {"chunked 1.0,2", "end of input inside a chunk header"},
+      {"chunked 1.0,x,0\n", "metadata length"},
+      {"chunked 1.0,1,-5\n", "body length"},
+      {"GET / HTTP/1.1\r\n", "bad chunk header"},
+      {std::string(200, 'z'), "no newline"},
+      {"chunked 1.0,2,0\n{}junk", "bad chunk header"},
+  };
+  for (const auto& c : cases) {
+    Pipe p;
+    p.feed(c.input, 5);
+    scp::ChunkReader r(p.read_fd());
+    for (int i = 0; i < 3; ++i) {
+      auto got = r.next();
+      if (!got) {
+        EXPECT_NE(got.error().message.find(c.expect), std::string::npos)
+            << c.input.substr(0, 30) << " -> " << got.error().message;
+        break;
+      }
+      ASSERT_TRUE(*got) << "clean EOF instead of an error for: " << c.input.substr(0, 30);
+    }
+  }
+}
+
+TEST(ChunkWriter, WritesHeaderMetaBody) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_TRUE(scp::write_chunk(fds[1], R"({"finished":true})", "a\n"));
+  ::close(fds[1]);
+  char buf[128];
+  const ssize_t n = ::read(fds[0], buf, sizeof buf);
+  ::close(fds[0]);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)),
+            "chunked 1.0,17,2\n{\"finished\":true}a\n");
+}
+
+TEST(ChunkWriter, LargeBodyRoundTripsThroughReader) {
+  std::string body;
+  for (int i = 0; i < 200000; ++i) body += std::to_string(i) + ",\n";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread t([&] {
+    EXPECT_TRUE(scp::write_chunk(fds[1], "{}", body));
+    ::close(fds[1]);
+  });
+  scp::ChunkReader r(fds[0]);
+  auto c = r.next();
+  t.join();
+  ::close(fds[0]);
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ(std::string((*c)->body.data(), (*c)->body.size()), body);
+}
+
+// ---------------------------------------------------------------- CSV
+
+TEST(Csv, SplunkdStyleQuotingLfAndCrlf) {
+  EXPECT_EQ(read_all_records("\"_raw\",\"_chunked_idx\",a\n\"x,y\",0,bare\n"),
+            (std::vector<std::string>{"_raw|_chunked_idx|a", "x,y|0|bare"}));
+  EXPECT_EQ(read_all_records("a,b\r\n1,2\r\n\"3\",\"\"\r\n"),
+            (std::vector<std::string>{"a|b", "1|2", "3|"}));
+}
+
+TEST(Csv, DoubledQuotesAndEmbeddedNewlinesAreData) {
+  EXPECT_EQ(read_all_records("v\n\"say \"\"hi\"\"\"\n\"line1\nline2\r\nline3\"\n\"\"\"\"\n"),
+            (std::vector<std::string>{"v", "say \"hi\"", "line1\nline2\r\nline3", "\""}));
+  // JSON in a cell, as _raw arrives.
+  EXPECT_EQ(read_all_records("\"{\"\"kind\"\":\"\"Event\"\",\"\"a\"\":[1,2]}\",1\n"),
+            (std::vector<std::string>{"{\"kind\":\"Event\",\"a\":[1,2]}|1"}));
+}
+
+TEST(Csv, EmptyFieldsAndLastRecordWithoutTerminator) {
+  EXPECT_EQ(read_all_records(",,\n,x,\na,b,c"), (std::vector<std::string>{"||", "|x|", "a|b|c"}));
+  EXPECT_EQ(read_all_records("a\n\n"), (std::vector<std::string>{"a", ""}));
+  EXPECT_TRUE(read_all_records("").empty());
+}
+
+TEST(Csv, Utf8PassesThrough) {
+  const std::string s = "t\n\"日本語 🚀 العربية\",\xc3\xa9\n";
+  EXPECT_EQ(read_all_records(s), (std::vector<std::string>{"t", "日本語 🚀 العربية|\xc3\xa9"}));
+}
+
+TEST(Csv, BrokenInputIsAnErrorNotACrash) {
+  std::string err;
+  EXPECT_EQ(read_all_records("a\n\"never closed\n", &err).back(), "<error>");
+  EXPECT_NE(err.find("never closed"), std::string::npos);
+  EXPECT_EQ(read_all_records("a\n\"x\"y\n", &err).back(), "<error>");
+  EXPECT_NE(err.find("after a closing quote"), std::string::npos);
+  EXPECT_EQ(read_all_records("a\nx\"y\n", &err).back(), "<error>");
+  EXPECT_EQ(read_all_records("a\nx\ry\n", &err).back(), "<error>");
+  EXPECT_EQ(read_all_records("\"", &err).back(), "<error>");
+  EXPECT_NE(err.find("record 1"), std::string::npos);
+}
+
+TEST(Csv, FirstOccurrenceOfARepeatedNameWins) {
+  const std::vector<std::string_view> names = {"a", "_raw", "b", "_raw"};
+  EXPECT_EQ(scp::find_column(names, "_raw"), 1u);
+  EXPECT_EQ(scp::find_column(names, "zz"), names.size());
+}
+
+TEST(Csv, EncoderQuotesOnlyWhenNeededAndRoundTrips) {
+  std::string out;
+  scp::csv_append_field(out, "plain value é");
+  EXPECT_EQ(out, "plain value é");
+  const std::vector<std::string> values = {"", "a,b", "q\"q", "line\nbreak", "cr\r", "\"\"", "x"};
+  std::string line;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) line += ',';
+    scp::csv_append_field(line, values[i]);
+  }
+  line += "\r\n";
+  std::string copy = line;
+  scp::CsvReader r(copy);
+  std::vector<std::string_view> f;
+  auto ok = r.next(f);
+  ASSERT_TRUE(ok && *ok);
+  ASSERT_EQ(f.size(), values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(f[i], values[i]);
+  EXPECT_TRUE(r.at_end());
+}
+
+// ---------------------------------------------------------------- multivalue
+
+TEST(Multivalue, DecodesSplunkEncoding) {
+  std::string s = "$a$;$b$$c$;$$;$$$$$$";
+  std::vector<std::string_view> v;
+  ASSERT_TRUE(scp::mv_decode(s, v));
+  EXPECT_EQ(v, (std::vector<std::string_view>{"a", "b$c", "", "$$"}));
+  std::string one = "$only$";
+  ASSERT_TRUE(scp::mv_decode(one, v));
+  EXPECT_EQ(v, (std::vector<std::string_view>{"only"}));
+}
+
+TEST(Multivalue, RejectsMalformed) {
+  for (std::string bad : {"a", "$a", "$a$b$", "$a$;", "$a$,$b$", ";$a$", "$"}) {
+    std::vector<std::string_view> v;
+    EXPECT_FALSE(scp::mv_decode(bad, v)) << bad;
+  }
+}
+
+TEST(Multivalue, EncodeDecodeRoundTrip) {
+  const std::vector<std::string_view> vals = {"x", "$", "", "a$$b", "日本;$;"};
+  std::string enc;
+  scp::mv_append_encoded(enc, vals);
+  EXPECT_EQ(enc, "$x$;$$$$;$$;$a$$$$b$;$日本;$$;$");
+  std::vector<std::string_view> back;
+  ASSERT_TRUE(scp::mv_decode(enc, back));
+  EXPECT_EQ(back, vals);
+  std::string joined;
+  scp::mv_append_joined(joined, vals);
+  EXPECT_EQ(joined, "x\n$\n\na$$b\n日本;$;");
+}
+
+// ---------------------------------------------------------------- metadata, options
+
+TEST(Metadata, ParsesGetinfoAndExecute) {
+  auto g = scp::parse_request_metadata(
+      R"({"action": "getinfo", "preview": false, "searchinfo": {"args": ["field=msg", "only_flagged=t"], "command": "kubepriv", "earliest_time": "0"}})");
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ(g->action, "getinfo");
+  EXPECT_EQ(g->args, (std::vector<std::string>{"field=msg", "only_flagged=t"}));
+  EXPECT_EQ(g->command, "kubepriv");
+  auto e = scp::parse_request_metadata(R"({"action":"execute","finished":true})");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->finished);
+  auto f = scp::parse_request_metadata(R"({"action":"execute"})");
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->finished);
+}
+
+TEST(Metadata, RejectsNonObjectsAndWrongTypes) {
+  for (const char* bad :
+       {"", "not json", "[1,2]", "\"s\"", "{\"action\":1}", "{}",
+        R"({"action":"execute","finished":"yes"})", R"({"action":"getinfo","searchinfo":[]})",
+        R"({"action":"getinfo","searchinfo":{"args":"field=x"}})",
+        R"({"action":"getinfo","searchinfo":{"args":[1]}})", "{\"action\":\"x\"", "\xff\xfe"}) {
+    EXPECT_FALSE(scp::parse_request_metadata(bad)) << bad;
+  }
+}
+
+TEST(Metadata, RepliesAreCompactJson) {
+  EXPECT_EQ(scp::getinfo_reply_metadata("streaming", {"_raw"}),
+            R"({"type":"streaming","required_fields":["_raw"]})");
+  EXPECT_EQ(scp::error_reply_metadata("bad \"x\"\n"), R"({"finished":true,"error":"bad \"x\"\n"})");
+  // invalid UTF-8 in a message must not throw
+  EXPECT_NE(scp::error_reply_metadata("\xff").find("error"), std::string::npos);
+  EXPECT_EQ(scp::finished_metadata(false), R"({"finished":false})");
+}
+
+TEST(Options, SplitsNameValueForms) {
+  const std::vector<std::string> args = {"field=message", "only_flagged", "=", "yes", "x=a=b"};
+  auto o = scp::split_options(args);
+  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_EQ(o->size(), 3u);
+  EXPECT_EQ((*o)[0].name, "field");
+  EXPECT_EQ((*o)[0].value, "message");
+  EXPECT_EQ((*o)[1].name, "only_flagged");
+  EXPECT_EQ((*o)[1].value, "yes");
+  EXPECT_EQ((*o)[2].value, "a=b");
+  const std::vector<std::string> pos = {"_raw"};
+  auto p = scp::split_options(pos);
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("unexpected argument '_raw'"), std::string::npos);
+  const std::vector<std::string> eq = {"=x"};
+  EXPECT_FALSE(scp::split_options(eq));
+}
+
+TEST(Options, SplunkBooleans) {
+  for (const char* t : {"true", "TRUE", "t", "T", "1", "yes", "Yes"}) {
+    auto b = scp::parse_splunk_bool(t);
+    ASSERT_TRUE(b) << t;
+    EXPECT_TRUE(*b) << t;
+  }
+  for (const char* f : {"false", "False", "f", "F", "0", "no", "NO"}) {
+    auto b = scp::parse_splunk_bool(f);
+    ASSERT_TRUE(b) << f;
+    EXPECT_FALSE(*b) << f;
+  }
+  for (const char* bad : {"", "2", "y", "n", "on", "off", "truee", " true"}) {
+    EXPECT_FALSE(scp::parse_splunk_bool(bad)) << bad;
+  }
+}
+
+TEST(Csv, RandomRoundTripsExerciseTheVectorisedUnescape) {
+  // Fields of every length with quotes at every density, followed by more fields: the in-place
+  // unescape must never clobber bytes it has not read yet.
+  std::uint32_t seed = 12345;
+  auto rnd = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  const char alphabet[] = "ab\",\n\r$\xc3\xa9{}:";
+  for (int round = 0; round < 400; ++round) {
+    std::vector<std::string> row;
+    const int width = 1 + static_cast<int>(rnd() % 5);
+    for (int i = 0; i < width; ++i) {
+      std::string v;
+      const std::size_t len = rnd() % 120;
+      const unsigned density = rnd() % 4;  // 0: no specials ... 3: mostly specials
+      for (std::size_t k = 0; k < len; ++k) {
+        v.push_back(rnd() % 4 < density ? alphabet[rnd() % (sizeof alphabet - 1)]
+                                        : static_cast<char>('A' + rnd() % 26));
+      }
+      row.push_back(v);
+    }
+    std::string body;
+    for (int rep = 0; rep < 3; ++rep) {
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i) body += ',';
+        scp::csv_append_field(body, row[i]);
+      }
+      body += rep == 1 ? "\r\n" : "\n";
+    }
+    scp::CsvReader r(body);
+    std::vector<std::string_view> f;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto ok = r.next(f);
+      ASSERT_TRUE(ok && *ok) << round;
+      ASSERT_EQ(f.size(), row.size()) << round;
+      for (std::size_t i = 0; i < row.size(); ++i) ASSERT_EQ(f[i], row[i]) << round << "/" << i;
+    }
+    EXPECT_TRUE(r.at_end());
+  }
+}
+
+TEST(Csv, LongJsonCellWithManyDoubledQuotes) {
+  std::string json = "{";
+  for (int i = 0; i < 500; ++i)
+    json += "\"k" + std::to_string(i) + "\":\"v\\\"" + std::to_string(i) + "\",";
+  json += "\"end\":true}";
+  std::string body;
+  scp::csv_append_field(body, json);
+  body += ",7\n";
+  scp::CsvReader r(body);
+  std::vector<std::string_view> f;
+  auto ok = r.next(f);
+  ASSERT_TRUE(ok && *ok);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0], json);
+  EXPECT_EQ(f[1], "7");
+}
+
+TEST(Csv, FastAndBaselineUnescapeAgree) {
+  // Quoted fields built from random runs of quotes and text, long enough for many 64-byte blocks;
+  // quote runs land on every block boundary position sooner or later.
+  std::uint32_t seed = 777;
+  auto rnd = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) & 0xFFFFFF;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string value;
+    const std::size_t len = rnd() % 400;
+    while (value.size() < len) {
+      if (rnd() % 3 == 0) {
+        value.append(rnd() % 6, '"');
+      } else {
+        value.append(rnd() % 20, static_cast<char>('a' + rnd() % 26));
+      }
+    }
+    std::string field;
+    scp::csv_append_field(field, value);
+    if (field.empty() || field[0] != '"') field = "\"" + field + "\"";
+    field += ",tail\"after\n" + std::string(rnd() % 70, 'z');
+    std::string a = field;
+    std::string b = field;
+    char* wa = nullptr;
+    char* wb = nullptr;
+    char* ea = scp::detail::unescape_quoted(a.data() + 1, a.data() + a.size(), wa);
+    char* eb = scp::detail::unescape_quoted_baseline(b.data() + 1, b.data() + b.size(), wb);
+    ASSERT_NE(ea, nullptr) << round;
+    ASSERT_NE(eb, nullptr) << round;
+    ASSERT_EQ(ea - a.data(), eb - b.data()) << round;
+    ASSERT_EQ(std::string(a.data() + 1, wa), value) << round;
+    ASSERT_EQ(std::string(b.data() + 1, wb), value) << round;
+    // nothing after the closing quote was touched
+    ASSERT_EQ(std::string(ea, a.data() + a.size()), std::string(eb, b.data() + b.size())) << round;
+    ASSERT_EQ(std::string(ea, a.data() + a.size()).substr(0, 12), ",tail\"after\n") << round;
+  }
+}
+
+TEST(Csv, FieldEndingNearTheEndOfTheBufferReadsNothingPastIt) {
+  // Found by fuzzing: the 16-byte copies of the block loop read up to 15 bytes past a 64-byte
+  // block, so the block loop needs 80 readable bytes. The body sits in an exact-size heap block
+  // so ASan sees any read past it.
+  const std::string text =
+      "\"{\"\"kind\"\": \"\"Event\"\", \"\"a\"\": "
+      "\"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\", \"\"b\"\": [0, 2, "
+      "{\"\"c\"\": \"\"T\\\"\"q\\\"\"\"\"}]}\",0\n";
+  for (std::size_t cut = 0; cut < 40; ++cut) {
+    const std::size_t n = text.size() - cut;
+    std::unique_ptr<char[]> buf(new char[n]);
+    std::memcpy(buf.get(), text.data(), n);
+    scp::CsvReader r(std::span<char>(buf.get(), n));
+    std::vector<std::string_view> f;
+    for (int i = 0; i < 4; ++i) {
+      auto ok = r.next(f);
+      if (!ok || !*ok) break;
+    }
+  }
+  std::string copy = text;
+  scp::CsvReader r(copy);
+  std::vector<std::string_view> f;
+  auto ok = r.next(f);
+  ASSERT_TRUE(ok && *ok);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[1], "0");
+  EXPECT_EQ(f[0].substr(0, 17), "{\"kind\": \"Event\",");
+}
