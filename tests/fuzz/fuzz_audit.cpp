@@ -46,7 +46,7 @@ struct Snapshot {
 };
 
 Snapshot snapshot(const Verdict& v) {
-  return Snapshot{v.privileged, v.reasons.bits(), v.outcome, v.containers,
+  return Snapshot{v.privileged, v.reasons.bits(), v.outcome,  v.containers,
                   v.images,     v.error,          v.audit_id, v.user};
 }
 

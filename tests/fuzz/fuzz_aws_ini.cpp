@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ini) return 0;
   const std::string& message = ini.error().message;
   if (message.empty()) fail("error without a message");
-  for (std::string_view key : {std::string_view("aws_secret_access_key"),
-                               std::string_view("aws_session_token")}) {
+  for (std::string_view key :
+       {std::string_view("aws_secret_access_key"), std::string_view("aws_session_token")}) {
     std::string secret;
     secret_values(text, key, &secret);
     if (secret.size() < 8) continue;

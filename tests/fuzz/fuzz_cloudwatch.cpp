@@ -11,14 +11,13 @@
 
 #include <expat.h>
 
-#include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint8_t
-#include <cstdio>       // std::fprintf
-#include <cstdlib>      // std::abort
+#include <cstddef>  // std::size_t
+#include <cstdint>  // std::uint8_t
+#include <cstdio>   // std::fprintf
+#include <cstdlib>  // std::abort
+#include <nlohmann/json.hpp>
 #include <string>       // std::string
 #include <string_view>  // std::string_view
-
-#include <nlohmann/json.hpp>
 
 #include "kubepriv/aws/logs_client.hpp"
 #include "kubepriv/modinput/xml_escape.hpp"

@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (starts_with_doctype(bytes)) fail("a document with a DOCTYPE was accepted");
   const auto& def = *parsed;
-  if (def.validation && def.stanzas.size() != 1) fail("validation document without exactly one item");
+  if (def.validation && def.stanzas.size() != 1)
+    fail("validation document without exactly one item");
   std::size_t total = def.session_key.size() + def.server_uri.size();
   for (const auto& stanza : def.stanzas) {
     total += kubepriv::modinput::stanza_short_name(stanza.name).size();

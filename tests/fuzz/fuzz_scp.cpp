@@ -12,16 +12,15 @@
 #include <sys/mman.h>  // memfd_create
 #include <unistd.h>    // write, lseek, close
 
-#include <cstddef>      // std::size_t
-#include <cstdint>      // std::uint8_t
-#include <cstdio>       // std::fprintf
-#include <cstdlib>      // std::abort
+#include <cstddef>  // std::size_t
+#include <cstdint>  // std::uint8_t
+#include <cstdio>   // std::fprintf
+#include <cstdlib>  // std::abort
+#include <nlohmann/json.hpp>
 #include <span>         // std::span
 #include <string>       // std::string
 #include <string_view>  // std::string_view
 #include <vector>       // std::vector
-
-#include <nlohmann/json.hpp>
 
 #include "kubepriv/scp/chunk.hpp"
 #include "kubepriv/scp/csv.hpp"

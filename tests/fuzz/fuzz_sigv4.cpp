@@ -41,11 +41,13 @@ constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 }
 
 bool is_unreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
-bool is_upper_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+bool is_upper_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
 
 // Only unreserved characters, the given separators and %XX with upper-case hex.
 bool canonical_chars(std::string_view s, std::string_view separators) {
@@ -178,12 +180,14 @@ void check_signing(const RawRequest& raw, const std::string& host) {
   for (char c : r.signature)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) fail("signature not lower-case hex");
   // (Unless the request itself carries the secret's text, which then legitimately shows up.)
-  const bool input_has_secret = raw.target.find(kSecret) != std::string::npos ||
-                                raw.body.find(kSecret) != std::string::npos ||
-                                std::any_of(raw.headers.begin(), raw.headers.end(), [](const auto& h) {
-                                  return h.name.find(kSecret) != std::string::npos ||
-                                         h.value.find(kSecret) != std::string::npos;
-                                });
+  const bool input_has_secret =
+      raw.method.find(kSecret) != std::string::npos ||
+      raw.target.find(kSecret) != std::string::npos ||
+      raw.body.find(kSecret) != std::string::npos ||
+      std::any_of(raw.headers.begin(), raw.headers.end(), [](const auto& h) {
+        return h.name.find(kSecret) != std::string::npos ||
+               h.value.find(kSecret) != std::string::npos;
+      });
   for (const std::string* s : {&r.canonical_request, &r.string_to_sign, &r.authorization})
     if (!input_has_secret && s->find(kSecret) != std::string::npos)
       fail("secret key inside a signing product");

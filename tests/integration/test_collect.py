@@ -26,6 +26,16 @@ class CollectTest(unittest.TestCase):
         H.check_log_lines(self, err, ["SECRETTEST", "sess-KEY-123"])
         return rc, out, err
 
+    def test_exit_when_caught_up_does_not_wait_a_poll_interval(self):
+        """One bounded pass for interval/cron schedules: once caught up the input exits at
+        once, not after sleeping its poll_interval (here 300 s)."""
+        self.fake.store.add(H.GROUP, H.AUDIT, self.now - 60000, '{"n":1}')
+        t0 = time.monotonic()
+        rc, out, err = self.run_once(poll_interval="300s")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(H.stream_events(out)), 1)
+        self.assertLess(time.monotonic() - t0, 30, err)
+
     def test_every_event_once_with_metadata(self):
         msgs = []
         for i in range(120):

@@ -126,6 +126,46 @@ class CredentialsTest(unittest.TestCase):
         self.assertRegex(err, r"(?m)^ERROR .*splunkd refused")
         H.check_log_lines(self, err, ["stale-session-key"])
 
+    def test_splunkd_default_certificate_on_loopback(self):
+        """splunkd's default certificate names "SplunkServerDefaultCert", not 127.0.0.1: the
+        input verifies it against $SPLUNK_HOME/etc/auth/cacert.pem without the name check (on
+        loopback only). A certificate from another CA is still refused."""
+        import os
+        import subprocess
+        d = tempfile.mkdtemp()
+
+        def make_cert(name):
+            cert, key = os.path.join(d, name + ".pem"), os.path.join(d, name + ".key")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                            "-out", cert, "-days", "1", "-subj", "/CN=SplunkServerDefaultCert"],
+                           check=True, capture_output=True, timeout=60)
+            return cert, key
+
+        cert, key = make_cert("splunkd")
+        other_cert, _ = make_cert("other")
+        tls = fakeaws.FakeAws(max_requests=200, max_seconds=120, tls=(cert, key)).start()
+        self.addCleanup(tls.stop)
+        tls.splunkd_session_key = "sess-KEY-123"
+        tls.splunkd_passwords = {"aws:AKIDSPLUNK:": "SPLUNKSECRETvalue"}
+        self.fake.add_key("AKIDSPLUNK", "SPLUNKSECRETvalue")
+        for ca, expect_ok in ((cert, True), (other_cert, False)):
+            home = tempfile.mkdtemp()
+            os.makedirs(os.path.join(home, "etc", "auth"))
+            with open(os.path.join(home, "etc", "auth", "cacert.pem"), "wb") as f, open(ca, "rb") as src:
+                f.write(src.read())
+            doc = H.definition({"s": H.params(exit_when_caught_up="true", credential_name="aws:AKIDSPLUNK")},
+                               tempfile.mkdtemp(), server_uri=tls.url.replace("http://", "https://"))
+            rc, out, err = H.run(doc, H.base_env(self.fake, akid=None, SPLUNK_HOME=home))
+            H.check_log_lines(self, err, ["SPLUNKSECRETvalue", "sess-KEY-123"])
+            if expect_ok:
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(len(H.stream_events(out)), 8)  # the events setUp stored
+                self.assertEqual(self.logs_akids(), {"AKIDSPLUNK"})
+            else:
+                self.assertEqual(rc, 1, err)
+                self.assertRegex(err, r"(?mi)^ERROR .*(certificate|TLS|SSL|verif)")
+                self.assertEqual(H.stream_events(out), [])
+
 
 if __name__ == "__main__":
     unittest.main()

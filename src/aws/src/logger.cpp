@@ -54,6 +54,12 @@ void mask_after(std::string& text, std::string_view marker, std::string_view sto
                                    text[start] == '=' || text[start] == '>')) {
       ++start;
     }
+    // A marker glued to more name characters is another word ("storage/passwords/<name>",
+    // "InvalidSignatureException"), not a name/value pair: leave it readable.
+    if (start == pos + marker.size() && marker.back() != '=') {
+      pos = start;
+      continue;
+    }
     std::size_t end = start;
     while (end < text.size() && stops.find(text[end]) == std::string_view::npos) ++end;
     if (end > start) text.replace(start, end - start, "[REDACTED]");

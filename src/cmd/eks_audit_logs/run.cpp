@@ -118,6 +118,8 @@ Result<aws::Credentials> stored_credentials(const InputConfig& cfg,
     const std::string ca = *home + "/etc/auth/cacert.pem";
     if (env.read_file(ca)) opts.ca_bundle = ca;
   }
+  // The chain is still verified; only the name check is waived, and only for loopback.
+  opts.loopback_skip_hostname_check = true;
   net::CurlTransport http(opts);
   auto cred = splunkd::read_password(http, {def.server_uri, def.session_key, cfg.app}, *name);
   if (!cred) return tl::unexpected(cred.error());
@@ -356,15 +358,19 @@ int run_inputs(std::string_view document) {
           in->next_due = clock.monotonic();  // backlog: go on at once
         }
       }
-      next_wake = std::min(next_wake, in->next_due);
+      if (!in->finished) next_wake = std::min(next_wake, in->next_due);
       if (g_stop.load()) break;
     }
-    if (all_finished || g_stop.load()) break;
+    // Inputs that just finished (exit_when_caught_up) must not make the process sleep a
+    // poll_interval before it exits.
+    if (all_finished || g_stop.load() ||
+        std::all_of(inputs.begin(), inputs.end(), [](const auto& i) { return i->finished; })) {
+      break;
+    }
     const auto now = clock.monotonic();
     if (next_wake > now) {
       sleeper.sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(next_wake - now));
     }
-    if (std::all_of(inputs.begin(), inputs.end(), [](const auto& i) { return i->finished; })) break;
   }
   for (auto& in : inputs) {
     if (auto r = in->sink->save_pending(); !r) {

@@ -26,6 +26,11 @@ struct CurlOptions {
   long low_speed_bytes_per_second = 1;         ///< abort when slower than this ...
   long low_speed_seconds = 30;                 ///< ... for this long
   std::string user_agent = "kubepriv";         ///< not signed, so safe to send
+  /// For loopback hosts only: verify the certificate chain (against `ca_bundle`) but not the
+  /// host name. splunkd's default certificate is issued to "SplunkServerDefaultCert", never to
+  /// 127.0.0.1, so a modular input talking to its own splunkd needs this. Has no effect on any
+  /// other host: there both the chain and the name are always verified.
+  bool loopback_skip_hostname_check = false;
 };
 
 /// Process-wide libcurl initialisation (curl_global_init); call once from main before threads.
