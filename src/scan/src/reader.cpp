@@ -242,7 +242,8 @@ struct EventReader::Impl {
     first = trim_right(first);
     // Pretty printers (jq, python, kubectl, the AWS CLI) end the first line with the bracket
     // they open; a short line cut anywhere else is a truncated JSON line, not a document.
-    const bool document = first.size() < kDocumentHeadMax &&
+    // (A file of nothing but blank space leaves `first` empty: that is JSON lines, no events.)
+    const bool document = !first.empty() && first.size() < kDocumentHeadMax &&
                           (first.back() == '{' || first.back() == '[') && opens_unclosed(first);
     layout = document ? Layout::kDocument : Layout::kLines;
     line_mode = !document;

@@ -1,4 +1,5 @@
 #include "kubepriv/scp/annotate.hpp"
+#include "doubling.hpp"
 
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/multivalue.hpp"
@@ -27,14 +28,7 @@ void append_plain(std::string& out, std::span<const std::string_view> values) {
   for (std::string_view v : values) {
     if (!first) out.push_back('\n');
     first = false;
-    for (;;) {
-      const auto q = v.find('"');
-      if (q == std::string_view::npos) break;
-      out.append(v.substr(0, q + 1));
-      out.push_back('"');
-      v.remove_prefix(q + 1);
-    }
-    out.append(v);
+    detail::append_doubling(out, v, '"');
   }
   out.push_back('"');
 }

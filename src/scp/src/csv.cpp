@@ -1,4 +1,5 @@
 #include "kubepriv/scp/csv.hpp"
+#include "doubling.hpp"
 
 #include <cstddef>  // std::ptrdiff_t
 #include <cstdint>  // std::uint64_t
@@ -325,14 +326,7 @@ void csv_append_field(std::string& out, std::string_view value) {
     return;
   }
   out.push_back('"');
-  for (;;) {
-    const auto q = value.find('"');
-    if (q == std::string_view::npos) break;
-    out.append(value.substr(0, q + 1));
-    out.push_back('"');
-    value.remove_prefix(q + 1);
-  }
-  out.append(value);
+  detail::append_doubling(out, value, '"');
   out.push_back('"');
 }
 

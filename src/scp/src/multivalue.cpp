@@ -1,4 +1,5 @@
 #include "kubepriv/scp/multivalue.hpp"
+#include "doubling.hpp"
 
 namespace kubepriv::scp {
 
@@ -42,14 +43,7 @@ void mv_append_encoded(std::string& out, std::span<const std::string_view> value
     if (!first) out.push_back(';');
     first = false;
     out.push_back('$');
-    for (;;) {
-      const auto d = v.find('$');
-      if (d == std::string_view::npos) break;
-      out.append(v.substr(0, d + 1));
-      out.push_back('$');
-      v.remove_prefix(d + 1);
-    }
-    out.append(v);
+    detail::append_doubling(out, v, '$');
     out.push_back('$');
   }
 }
