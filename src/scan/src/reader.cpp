@@ -239,11 +239,15 @@ struct EventReader::Impl {
     } else {
       return false;
     }
+    // "Short" is judged on the line as it is, before trimming: a first line that reaches
+    // kDocumentHeadMax bytes is JSON lines whether or not its newline has arrived yet, so the
+    // decision never depends on where a read happened to end (found by fuzz_scan_reader).
+    const bool short_line = first.size() < kDocumentHeadMax;
     first = trim_right(first);
     // Pretty printers (jq, python, kubectl, the AWS CLI) end the first line with the bracket
     // they open; a short line cut anywhere else is a truncated JSON line, not a document.
     // (A file of nothing but blank space leaves `first` empty: that is JSON lines, no events.)
-    const bool document = !first.empty() && first.size() < kDocumentHeadMax &&
+    const bool document = short_line && !first.empty() &&
                           (first.back() == '{' || first.back() == '[') && opens_unclosed(first);
     layout = document ? Layout::kDocument : Layout::kLines;
     line_mode = !document;
