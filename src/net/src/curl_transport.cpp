@@ -127,14 +127,14 @@ Result<common::HttpResponse> CurlTransport::send(const common::HttpRequest& requ
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
                    0L);  // AWS never redirects us; signed requests must not move
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-  const bool name_check_waived =
-      impl_->options.loopback_skip_hostname_check && common::is_loopback_host(url->host);
+  const bool loopback = common::is_loopback_host(url->host);
+  const bool name_check_waived = impl_->options.loopback_skip_hostname_check && loopback;
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, name_check_waived ? 0L : 2L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
   if (!impl_->options.ca_bundle.empty())
     curl_easy_setopt(e, CURLOPT_CAINFO, impl_->options.ca_bundle.c_str());
-  const bool local = common::is_loopback_host(url->host) || common::is_aws_metadata_host(url->host);
+  const bool local = loopback || common::is_aws_metadata_host(url->host);
   if (!impl_->options.proxy.empty() && !local) {
     curl_easy_setopt(e, CURLOPT_PROXY, impl_->options.proxy.c_str());
     if (!impl_->options.no_proxy.empty())
