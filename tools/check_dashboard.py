@@ -27,7 +27,9 @@ import re
 import sys
 from pathlib import Path
 
-STANDARD_FIELDS = {"_time", "_raw", "host", "source", "sourcetype", "index"}
+STANDARD_FIELDS = {"_time", "_raw", "_indextime", "host", "source", "sourcetype", "index"}
+# Time modifiers of the search command: they look like field=value but select on time.
+TIME_MODIFIERS = {"earliest", "latest", "_index_earliest", "_index_latest"}
 KEEP_AFTER_FIELDS = {"_time", "_raw"}
 SPL_KEYWORDS = {"AND", "OR", "NOT", "IN", "TRUE", "FALSE", "NULL", "AS", "BY", "WHERE", "LIKE"}
 STATS_LIKE = {"stats", "eventstats", "streamstats", "chart", "timechart", "tstats"}
@@ -40,8 +42,15 @@ STATS_OPTIONS = {"limit", "useother", "usenull", "span", "bins", "otherstr", "nu
 # ----------------------------------------------------------------------------------------------
 # Field table and macros
 # ----------------------------------------------------------------------------------------------
-def command_fields(fields_hpp: Path) -> set[str]:
-    """Output fields of the kubepriv search command, from fields.hpp's kFields table."""
+# Verdict fields that issue 10 (item 4, item 5) adds to fields.hpp's kFields on another branch:
+# the searches and the dashboard already use them. Once they are in the table this set is
+# redundant (the union changes nothing) and can be emptied.
+PENDING_FIELDS = {"owner_kind", "owner_name", "actor_kind", "source_format"}
+
+
+def command_fields(fields_hpp: Path, pending: bool = True) -> set[str]:
+    """Output fields of the kubepriv search command, from fields.hpp's kFields table
+    (plus PENDING_FIELDS unless pending=False)."""
     text = fields_hpp.read_text(encoding="utf-8")
     m = re.search(r"kFields\s*\{\{(.*?)\}\};", text, re.S)
     if not m:
@@ -49,7 +58,7 @@ def command_fields(fields_hpp: Path) -> set[str]:
     names = re.findall(r'\{\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*,\s*(?:true|false)\s*\}', m.group(1))
     if not names:
         raise ValueError(f"{fields_hpp}: empty kFields table")
-    out = set(names)
+    out = set(names) | (PENDING_FIELDS if pending else set())
     # The search command renames `error` (too common a field name) to `kubepriv_error`.
     out.discard("error")
     out.add("kubepriv_error")
@@ -163,6 +172,7 @@ class SplChecker:
     def check(self, spl: str) -> list[str]:
         """Problems with `spl` (an empty list when it is fine)."""
         problems: list[str] = []
+        self.output = None
         spl = TOKEN_RE.sub("TOKEN", spl)
         spl = expand_macros(spl, self.macros, problems)
         segs = split_pipeline(spl)
@@ -187,13 +197,21 @@ class SplChecker:
                 for f in used:
                     if f not in before and not f.startswith("TOKEN"):
                         problems.append(f"'{cmd}' uses field '{f}', which is not available here")
+        self.output = available
         return problems
+
+    def output_fields(self, spl: str) -> set[str] | None:
+        """The fields a search's results carry (None: unknown, e.g. after timechart)."""
+        self.check(spl)
+        return self.output
 
     # Each handler records the fields it reads in `used` and returns the fields available after it.
     def _command(self, cmd: str, args: list[str], used: list[str], avail: set[str] | None,
                  problems: list[str]) -> set[str] | None:
         if cmd in {"search", "where"}:
             self._search_expr(args, used, eval_style=(cmd == "where"))
+            if cmd == "search":
+                used[:] = [f for f in used if f not in TIME_MODIFIERS]
             return avail
         if cmd == "from":
             raise StopIteration
