@@ -13,7 +13,8 @@ sc_admin beside admin; every view is well-formed XML with version 1.1 or 2 (Stud
 in CDATA, valid JSON); icons have the exact sizes; README.md has a Binary File Declaration naming
 every ELF file; README/inputs.conf.spec declares every scheme with parameters, matches
 `bin/<scheme> --scheme` (with --run-binaries) and each scheme has its executable; no real-time
-or e-mailing saved searches; every conf file parses.
+or e-mailing saved searches; no shipped passwords.conf; every search an analytic story
+(analyticstories.conf) names exists; every conf file parses.
 
 Exit status 0 when the package passes, 1 with one line per problem otherwise.
 """
@@ -150,6 +151,7 @@ class Linter:
         self.check_binaries_declared()
         self.check_inputs(confs)
         self.check_savedsearches(confs)
+        self.check_analyticstories(confs)
         return self.problems
 
     def read_tar(self) -> None:
@@ -201,6 +203,8 @@ class Linter:
                 self.bad(f"{rel}: not part of the app layout (build file or leftover?)")
             if parts[0] == "local" or rel == "metadata/local.meta":
                 self.bad(f"{rel}: local/ and local.meta must not be shipped")
+            if parts[-1] == "passwords.conf":
+                self.bad(f"{rel}: credentials must not be shipped (splunkd writes local/passwords.conf)")
             if rel.endswith((".pyc", ".pyo")):
                 self.bad(f"{rel}: compiled Python")
             if " " in parts[-1] and rel.endswith((".conf", ".xml")):
@@ -470,6 +474,34 @@ class Linter:
                 self.bad(f"savedsearches.conf [{stanza}]: correlation searches ship disabled")
             if len(stanza) > 99:
                 self.bad(f"savedsearches.conf [{stanza}]: name longer than 99 characters")
+
+
+    def check_analyticstories(self, confs) -> None:
+        """Enterprise Security's catalogue: every search a story lists, and every savedsearch://
+        entry, names a saved search of the package."""
+        stories = confs.get("default/analyticstories.conf")
+        if stories is None:
+            return
+        searches = set(confs.get("default/savedsearches.conf", {}))
+        for stanza, keys in stories.items():
+            if stanza.startswith("analytic_story://"):
+                try:
+                    listed = json.loads(keys.get("searches", "[]"))
+                except json.JSONDecodeError as e:
+                    self.bad(f"analyticstories.conf [{stanza}]: searches is not JSON: {e}")
+                    continue
+                for s in listed:
+                    if s not in searches:
+                        self.bad(f"analyticstories.conf [{stanza}]: lists {s!r}, which savedsearches.conf lacks")
+            elif stanza.startswith("savedsearch://"):
+                if stanza[len("savedsearch://"):] not in searches:
+                    self.bad(f"analyticstories.conf [{stanza}]: no such saved search")
+                try:
+                    json.loads(keys.get("annotations", "{}"))
+                except json.JSONDecodeError as e:
+                    self.bad(f"analyticstories.conf [{stanza}]: annotations is not JSON: {e}")
+            elif stanza != "default":
+                self.bad(f"analyticstories.conf: unknown stanza [{stanza}]")
 
 
 def main() -> int:

@@ -1044,6 +1044,11 @@ class LintTests(unittest.TestCase):
             "no declaration": (replace_member("README.md", lambda d: d.replace(b"# Binary File Declaration", b"# Binaries")),
                                "Binary File Declaration"),
             "build file": (add_member("CMakeLists.txt", b"x"), "not part of the app layout"),
+            "shipped credential": (add_member("default/passwords.conf", b"[credential:aws:AKID:]\npassword = x\n"),
+                                   "credentials must not be shipped"),
+            "story names a missing search": (replace_member("default/analyticstories.conf",
+                                                            lambda d: d.replace(b"Attempt Denied", b"Attempt Refused", 1)),
+                                             "which savedsearches.conf lacks"),
         }
         # ELF payloads shrink to their first 64 bytes: the linter recognises ELF files by their
         # magic (these copies are never run), and rewriting megabytes twelve times is slow.
