@@ -624,6 +624,19 @@ class EsTests(unittest.TestCase):
                     need |= set(re.findall(r"\$(\w+)\$", d["name"])) - {"info_min_time", "info_max_time"}
                 self.assertEqual(need - out, set())
 
+    def test_drilldowns_and_messages_have_only_whole_tokens(self):
+        # ES substitutes $field$ in drill-downs and risk messages: a stray "$" (a regex anchor)
+        # would pair with the next one and eat the search text between them.
+        for label, s in correlation_searches().items():
+            with self.subTest(search=label):
+                texts = [s["action.risk.param._risk_message"]]
+                for d in json.loads(s["action.notable.param.drilldown_searches"]):
+                    texts += [d["name"], d["search"]]
+                for text in texts:
+                    self.assertEqual(text.count("$") % 2, 0, text)
+                    for tok in re.findall(r"\$([^$]*)\$", text):
+                        self.assertRegex(tok, r"^\w+$", f"${tok}$ in {text[:80]}")
+
     def test_analytic_story_lists_exactly_the_shipped_searches(self):
         stories = read_conf(src("default", "analyticstories.conf"))
         searches = correlation_searches()

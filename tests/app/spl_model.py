@@ -98,8 +98,9 @@ def number(v: Any) -> float | None:
 # Tokens (from tools/check_dashboard.py's tokenizer, so model and checker read the same SPL)
 # ----------------------------------------------------------------------------------------------
 def unquote(tok: str) -> str:
+    """A double-quoted SPL string: \\" and \\\\ are escapes, any other backslash stays (regexes)."""
     if len(tok) >= 2 and tok[0] == tok[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", tok[1:-1])
+        return re.sub(r'\\(["\\])', r"\1", tok[1:-1])
     return tok
 
 
@@ -303,7 +304,8 @@ def _function(name: str, args: list[Expr]) -> Expr:
             v, pat, rep = first(args[0](r)), first(args[1](r)), first(args[2](r))
             if v is None:
                 return None
-            return re.sub(text(pat), re.sub(r"\\(\d)", r"\\\1", text(rep)), text(v))
+            # PCRE's \z (end of subject) is Python's \Z.
+            return re.sub(text(pat).replace("\\z", "\\Z"), re.sub(r"\\(\d)", r"\\\1", text(rep)), text(v))
         return replace
     if name == "mvjoin":
         need(2)
