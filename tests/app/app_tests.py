@@ -526,8 +526,15 @@ class EsTests(unittest.TestCase):
                 reach = sm.relative_time(lo.group(1), NOW) - sm.relative_time(s["dispatch.earliest_time"], NOW)
                 self.assertGreaterEqual(reach, 23 * 3600)
                 self.assertGreater(reach, 10 * input_lag, "far beyond the input's latency + overlap + poll")
+                base = re.sub(r"_index_\w+=\S+ ", "", s["search"]).replace("\n", " ")
                 for d in json.loads(s["action.notable.param.drilldown_searches"]):
                     self.assertNotIn("_index_", d["search"], "drill-downs search the detection's _time range")
+                    field = re.search(r"\$(user|workload)\$", d["name"]).group(1)  # type: ignore[union-attr]
+                    if d["name"].startswith("View the detection results"):
+                        self.assertEqual(d["search"], f'{base} | search {field}="${field}$"',
+                                         "a drill-down is its search, over the detection's _time range")
+                    else:
+                        self.assertIn(f'normalized_risk_object IN ("${field}$")', d["search"])
         # Behaviour: hourly runs over three days; every event, however late it was indexed (up to
         # 23 h), is in exactly one run's results.
         main = correlation_searches()["kubepriv - Kubernetes Create or Update Privileged Pod - Rule"]
