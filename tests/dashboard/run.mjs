@@ -282,7 +282,23 @@ async function pageChecks(page, problems, label, def, fixtures, vizIds) {
         message: (el.querySelector('[data-test="viz-waiting-for-input-message"],[data-test="message"]')?.textContent || '').trim(),
         rows: el.querySelectorAll('[data-test="row"]').length,
         canvases: [...el.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0).length,
-        svgShapes: el.querySelectorAll('svg path, svg rect, svg circle').length,
+        // Series marks: SVG shapes painted in a saturated colour (axes, grid and text are grey).
+        colored: [...el.querySelectorAll('svg path, svg rect, svg circle, svg polyline, svg line')].filter((shape) => {
+          const b = shape.getBoundingClientRect();
+          if (b.width * b.height <= 0 && b.width + b.height < 4) return false;
+          const cs = getComputedStyle(shape);
+          return [cs.fill, cs.stroke].some((c) => {
+            const m = (c || '').match(/rgba?\((\d+),\s*(\d+),\s*(\d+)/);
+            if (!m) return false;
+            const v = m.slice(1, 4).map(Number);
+            const max = Math.max(...v);
+            return max > 40 && (max - Math.min(...v)) / max > 0.3;
+          });
+        }).length,
+        titleCut: (() => {
+          const t = el.querySelector('[data-test="viz-title"]');
+          return !!t && t.scrollWidth > t.clientWidth + 1;
+        })(),
         text: el.innerText,
       };
     }
@@ -305,8 +321,11 @@ async function pageChecks(page, problems, label, def, fixtures, vizIds) {
       const value = fx ? String(fx.columns[fx.columns.length - 1][0]) : null;
       check(`${label}: ${id} shows ${value}`, value !== null && r.text.split('\n').map((s) => s.trim()).includes(value), r.text.replace(/\n/g, ' | '));
     } else {
-      check(`${label}: ${id} (${r.type}) drew its series`, r.canvases > 0 || r.svgShapes > 3, `${r.canvases} canvases, ${r.svgShapes} svg shapes`);
+      // A pie draws a slice per row; other charts at least one mark per series.
+      const series = !fx ? 1 : r.type === 'splunk.pie' ? fx.columns[0].length : fx.fields.filter((f) => !f.startsWith('_')).length;
+      check(`${label}: ${id} (${r.type}) drew its ${series} series`, r.colored >= series || r.canvases > 0, `${r.colored} coloured marks`);
     }
+    if (r.titleCut) log(`note: ${label}: the title of ${id} is cut off ("${v.title}")`);
   }
 
   // Layout: no two panels or inputs overlap; nothing wider than the window.
@@ -334,6 +353,33 @@ const luminance = (css) => {
   const [r, g, b] = (css.match(/\d+(\.\d+)?/g) || ['0', '0', '0']).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 };
+
+async function dropdownCheck(page, def, fixtures) {
+  // Each dropdown fed by a search lists its values; picking one restarts the searches with it.
+  for (const [inputId, input] of Object.entries(def.inputs || {})) {
+    if (input.type !== 'input.dropdown' || !input.dataSources?.primary) continue;
+    const fx = fixtures[input.dataSources.primary];
+    const field = (JSON.stringify(input.context || {}).match(/seriesByName\(\\"([^\\]+)\\"\)/) || [])[1];
+    const values = fx && field && fx.fields.includes(field) ? fx.columns[fx.fields.indexOf(field)].map(String) : [];
+    const toggle = await page.$(`[data-input-id="${inputId}"] [data-test="select"]`);
+    if (!check(`dropdown ${inputId}: is on the page`, !!toggle)) continue;
+    await toggle.click();
+    await sleep(1000);
+    const options = await page.evaluate(() => [...document.querySelectorAll('[role="option"]')].map((o) => o.innerText.trim()));
+    check(`dropdown ${inputId}: lists ${values.join(', ')}`, values.length > 0 && values.every((v) => options.includes(v)), `options: ${options.join(', ')}`);
+    if (values.length === 0) continue;
+    const before = await page.evaluate(() => window.__kubepriv.created.length);
+    const handles = await page.$$('[role="option"]');
+    for (const h of handles) if ((await h.evaluate((o) => o.innerText.trim())) === values[0]) await h.click();
+    await sleep(3000);
+    const after = await page.evaluate((n) => window.__kubepriv.created.slice(n), before);
+    check(
+      `dropdown ${inputId}: choosing ${values[0]} sets $${input.options?.token}$ in the searches`,
+      after.some((c) => (c.options.query || '').includes(`"${values[0]}"`)),
+      `restarted: ${after.map((c) => c.id).join(' ') || 'none'}`
+    );
+  }
+}
 
 async function drilldownCheck(page, def, fixtures) {
   // Top users -> drilldown.setToken user -> the base search runs again with user="<clicked>".
@@ -420,7 +466,10 @@ async function main() {
           await sleep(1000);
           log(`wrote ${path.relative(ROOT, file)}`);
         }
-        if (theme === 'dark' && viewport.width === 1280) await drilldownCheck(page, def, fixtures);
+        if (theme === 'dark' && viewport.width === 1280) {
+          await drilldownCheck(page, def, fixtures);
+          await dropdownCheck(page, def, fixtures);
+        }
         await page.close();
       }
     }
