@@ -214,6 +214,19 @@ function writePage(dir, def, fixtures) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The searches the page started after the first `since`, once `done(list)` holds (at most 20 s).
+async function searchesSince(page, since, done) {
+  const deadline = Date.now() + 20000;
+  let list = [];
+  while (Date.now() < deadline) {
+    list = await page.evaluate((n) => window.__kubepriv.created.slice(n), since);
+    if (done(list)) break;
+    await sleep(250);
+  }
+  await sleep(500);
+  return page.evaluate((n) => window.__kubepriv.created.slice(n), since);
+}
+
 async function openDashboard(browser, url, theme, viewport, vizIds) {
   const page = await browser.newPage();
   const problems = [];
@@ -371,8 +384,7 @@ async function dropdownCheck(page, def, fixtures) {
     const before = await page.evaluate(() => window.__kubepriv.created.length);
     const handles = await page.$$('[role="option"]');
     for (const h of handles) if ((await h.evaluate((o) => o.innerText.trim())) === values[0]) await h.click();
-    await sleep(3000);
-    const after = await page.evaluate((n) => window.__kubepriv.created.slice(n), before);
+    const after = await searchesSince(page, before, (l) => l.some((c) => (c.options.query || '').includes(`"${values[0]}"`)));
     check(
       `dropdown ${inputId}: choosing ${values[0]} sets $${input.options?.token}$ in the searches`,
       after.some((c) => (c.options.query || '').includes(`"${values[0]}"`)),
@@ -393,8 +405,7 @@ async function drilldownCheck(page, def, fixtures) {
   if (!check(`drilldown: ${vizId} has a row to click`, !!cell)) return;
   const clicked = (await cell.evaluate((el) => el.closest('[data-test="row"]').innerText)).split('\n')[0].trim();
   await cell.click();
-  await sleep(3000);
-  const after = await page.evaluate((n) => window.__kubepriv.created.slice(n), before);
+  const after = await searchesSince(page, before, (l) => l.some((c) => (c.options.query || '').includes(`user="${clicked}"`)));
   const base = after.find((c) => /\| kubepriv\b/.test(c.options.query || '') && !/\$user\$/.test(c.options.query));
   check(
     `drilldown: clicking ${clicked} in ${vizId} sets $user$ in the base search`,
