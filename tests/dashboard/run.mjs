@@ -89,7 +89,22 @@ function scanCorpora() {
     }
   }
   if (!commandFields) throw new Error('kubepriv scan wrote no row');
-  return { events, commandFields };
+  // props.conf KV_MODE = json: Splunk also extracts the raw event's JSON paths at search time
+  // (objects as a.b, arrays as a{}.b).
+  const jsonFields = new Set();
+  const walk = (v, prefix) => {
+    if (Array.isArray(v)) v.forEach((x) => walk(x, `${prefix}{}`));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, prefix ? `${prefix}.${k}` : k);
+    else if (prefix) jsonFields.add(prefix);
+  };
+  for (const e of events) {
+    try {
+      walk(JSON.parse(e._raw), '');
+    } catch {
+      // not JSON (a truncated event): nothing extracted
+    }
+  }
+  return { events, commandFields, jsonFields: [...jsonFields] };
 }
 
 function toColumns(rows) {
@@ -100,7 +115,7 @@ function toColumns(rows) {
 
 // ---- 2. static checks: every data source has a fixture, every field a panel uses exists ----
 
-function staticChecks(def, commandFields, fixtures) {
+function staticChecks(def, commandFields, jsonFields, fixtures) {
   const ds = def.dataSources || {};
   for (const [id, d] of Object.entries(ds)) {
     const entry = SOURCES[id];
@@ -124,7 +139,7 @@ function staticChecks(def, commandFields, fixtures) {
     if (!d || seen.includes(id)) return null;
     const parent = d.options?.extend ? analyseDs(d.options.extend, [...seen, id]) : null;
     const input = d.options?.extend ? (parent === 'dynamic' ? null : parent) : null;
-    const { refs, output } = spl.analyse(d.options?.query || '', input, commandFields, SPLUNK_FIELDS);
+    const { refs, output } = spl.analyse(d.options?.query || '', input, commandFields, [...SPLUNK_FIELDS, ...jsonFields]);
     for (const r of refs) {
       if (r.unknownCommand) {
         log(`note: ${id}: SPL command "${r.unknownCommand}" is not modelled by spl.mjs; its fields are not checked`);
@@ -133,7 +148,7 @@ function staticChecks(def, commandFields, fixtures) {
       check(
         `${id}: field ${r.field} exists`,
         r.known,
-        `"${r.stage}" reads ${r.field}, which neither the kubepriv command, Splunk, nor an earlier stage provides`
+        `"${r.stage}" reads ${r.field}, which neither the kubepriv command, Splunk (incl. the event's JSON), nor an earlier stage provides`
       );
     }
     outputs[id] = output;
@@ -422,7 +437,7 @@ async function main() {
   const t0 = Date.now();
   if (!KUBEPRIV || !fs.existsSync(KUBEPRIV)) throw new Error(`--kubepriv ${KUBEPRIV}: no such binary`);
   const def = JSON.parse(fs.readFileSync(DASHBOARD, 'utf8'));
-  const { events, commandFields } = scanCorpora();
+  const { events, commandFields, jsonFields } = scanCorpora();
   log(`${events.length} events judged by kubepriv scan; command fields: ${commandFields.join(' ')}`);
 
   const results = {};
@@ -438,7 +453,7 @@ async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'fixtures.json'), JSON.stringify(fixtures, null, 1));
 
-  staticChecks(def, commandFields, fixtures);
+  staticChecks(def, commandFields, jsonFields, fixtures);
 
   const dir = await bundle();
   const url = writePage(dir, def, fixtures);
