@@ -75,6 +75,14 @@ const preset = {
   },
 };
 
+// Event handler types the framework's presets do not provide (Splunk Web adds some, such as
+// drilldown.linkToSearch): the runner names them, since clicking them does nothing here.
+state.handlersNotInPreset = Object.entries(definition.visualizations || {}).flatMap(([id, v]) =>
+  (v.eventHandlers || [])
+    .filter((h) => !(preset.eventHandlers && h.type in preset.eventHandlers))
+    .map((h) => `${id}: ${h.type}`)
+);
+
 class Boundary extends React.Component {
   constructor(props) {
     super(props);
