@@ -57,7 +57,9 @@ export const SOURCES = {
       // only_flagged=true drops events with no reason; namespace="*" user="*" need both fields.
       let r = workloadWrites(events).filter((e) => e.reasons.length > 0);
       r = spl.search(r, { namespace: '*', user: '*' });
-      r = spl.dedup(spl.sortDesc(r, '_time'), 'auditID', { keepempty: true });
+      // Splunk returns events newest first, and events of one second in reverse arrival order,
+      // so dedup keeps a request's ResponseComplete over its RequestReceived.
+      r = spl.dedup(spl.sortDesc([...r].reverse(), '_time'), 'auditID', { keepempty: true });
       return spl.fields(r, BASE_FIELDS.split(' '));
     },
   },
