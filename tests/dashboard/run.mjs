@@ -416,6 +416,27 @@ async function dropdownCheck(page, def, fixtures) {
   }
 }
 
+async function textInputCheck(page, def) {
+  // Typing into a text input (and pressing Enter) restarts the searches with its token's value.
+  for (const [inputId, input] of Object.entries(def.inputs || {})) {
+    if (input.type !== 'input.text' || !input.options?.token) continue;
+    const value = `kp-${input.options.token}-probe`;
+    const box = await page.$(`[data-input-id="${inputId}"] input`);
+    if (!check(`text input ${inputId}: is on the page`, !!box)) continue;
+    const before = await page.evaluate(() => window.__kubepriv.created.length);
+    await box.click({ clickCount: 3 });
+    await page.keyboard.press('Backspace');
+    await box.type(value);
+    await page.keyboard.press('Enter');
+    const after = await searchesSince(page, before, (l) => l.some((c) => (c.options.query || '').includes(value)));
+    check(
+      `text input ${inputId}: typing ${value} sets $${input.options.token}$ in the searches`,
+      after.some((c) => (c.options.query || '').includes(`"${value}"`)),
+      `restarted: ${after.map((c) => c.id).join(' ') || 'none'}`
+    );
+  }
+}
+
 async function drilldownCheck(page, def, fixtures) {
   // Top users -> drilldown.setToken user -> the base search runs again with user="<clicked>".
   const entry = Object.entries(def.visualizations).find(([, v]) =>
@@ -503,6 +524,7 @@ async function main() {
         if (theme === 'dark' && viewport.width === 1280) {
           await drilldownCheck(page, def, fixtures);
           await dropdownCheck(page, def, fixtures);
+          await textInputCheck(page, def);
         }
         await page.close();
       }
