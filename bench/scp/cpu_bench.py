@@ -25,12 +25,21 @@ HEADER = re.compile(rb"chunked 1\.0,(\d+),(\d+)\n")
 
 
 def run(cmd, stdin_path, stdout=subprocess.DEVNULL, env=None):
-    """Runs cmd with stdin from a file; returns (cpu seconds, peak RSS in KiB, exit status)."""
+    """Runs cmd with stdin from a file; returns (cpu seconds, ru_maxrss in KiB, exit status)."""
     with open(stdin_path, "rb") as f:
         p = subprocess.Popen(cmd, stdin=f, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
         _, status, ru = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
     return ru.ru_utime + ru.ru_stime, ru.ru_maxrss, p.returncode
+
+
+def peak_rss_kib(cmd, stdin_path):
+    """Peak RSS of cmd alone, from /usr/bin/time (a fork of this Python process would count
+    Python's own pages as the child's until exec)."""
+    with open(stdin_path, "rb") as f:
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdin=f, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, check=True, text=True)
+    return int(r.stderr.strip().splitlines()[-1])
 
 
 def largest_chunk(path):
@@ -80,15 +89,13 @@ def main():
             if not same:
                 return 1
         cpu = {k: [] for k in cmds}
-        rss = {k: [] for k in cmds}
         for _ in range(a.runs):
             for k, c in cmds.items():
-                t, m, rc = run(c, stream)
+                t, _, rc = run(c, stream)
                 if rc != 0:
                     print("%s exited %d on %s" % (c[0], rc, stream), file=sys.stderr)
                     return 1
                 cpu[k].append(t)
-                rss[k].append(m)
         med = {k: statistics.median(v) for k, v in cpu.items()}
         sj = simdjson_cpu(a.simdjson_parse, events, a.runs)
         peer = None
@@ -101,7 +108,7 @@ def main():
         r = {"mix": mix, "events": nev, "json_mb": jbytes / 1e6, "stream_mb": os.path.getsize(stream) / 1e6,
              "kp": med["kubepriv"], "kp_minmax": (min(cpu["kubepriv"]), max(cpu["kubepriv"])), "sj": sj,
              "cat": med["cat"], "peer": peer, "base": med.get("baseline"),
-             "rss_mb": statistics.median(rss["kubepriv"]) / 1024, "chunk_mb": big / 2 ** 20}
+             "rss_mb": statistics.median(peak_rss_kib([a.kubepriv], stream) for _ in range(3)) / 1024, "chunk_mb": big / 2 ** 20}
         rows.append(r)
 
     print("\nCPU time (user+sys), median of %d interleaved runs; MB/s over the events' JSON bytes" % a.runs)

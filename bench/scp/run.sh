@@ -14,7 +14,7 @@
 # ../shared/peers/py_peer_command.py next to the repository) the splunklib StreamingCommand peer,
 # skipped visibly when absent; BASELINE another kubepriv binary to time (and byte-compare) next to
 # this one, for before/after figures; GETINFO_RUNS (default 200).
-# Needs python3; figures go to stdout, copy them to bench/RESULTS.md.
+# Needs python3 and /usr/bin/time (peak RSS); figures go to stdout, copy them to bench/RESULTS.md.
 set -eu
 cd "$(dirname "$0")/../.."
 BUILD="${1:-build/scp-release}"
