@@ -234,6 +234,34 @@ TEST(ChunkWriter, LargeBodyRoundTripsThroughReader) {
   EXPECT_EQ(std::string((*c)->body.data(), (*c)->body.size()), body);
 }
 
+// The reader's buffer grows in place (mremap) over many doublings, past the size where it is
+// offered to huge pages, and is reused by later chunks: every byte must survive each move, also
+// the bytes of the next chunk already read behind the current one.
+TEST(ChunkReader, GrowsPastHugePagesAndKeepsEveryByteAcrossChunks) {
+  auto pattern = [](std::size_t n, unsigned seed) {
+    std::string b(n, '\0');
+    for (std::size_t i = 0; i < n; ++i)
+      b[i] = static_cast<char>((i * 131 + seed + (i >> 12)) & 0xFF);
+    return b;
+  };
+  const std::string big = pattern(std::size_t{20} << 20, 1);
+  const std::string small = pattern(1000, 2);
+  const std::string bigger = pattern((std::size_t{33} << 20) + 17, 3);
+  const std::string stream = chunk("{}", big) + chunk("{}", small) + chunk("{}", bigger);
+  Pipe p;
+  p.feed(stream, std::size_t{1} << 16);
+  scp::ChunkReader r(p.read_fd());
+  for (const std::string* want : {&big, &small, &bigger}) {
+    auto c = r.next();
+    ASSERT_TRUE(c && *c);
+    ASSERT_EQ((*c)->body.size(), want->size());
+    EXPECT_TRUE(std::memcmp((*c)->body.data(), want->data(), want->size()) == 0);
+  }
+  auto eof = r.next();
+  ASSERT_TRUE(eof);
+  EXPECT_FALSE(*eof);
+}
+
 // ---------------------------------------------------------------- CSV
 
 TEST(Csv, SplunkdStyleQuotingLfAndCrlf) {
