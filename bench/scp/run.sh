@@ -42,6 +42,9 @@ for mix in write typical; do
   "$B/scp_bench" session "$DATA/$mix/stream-10k.scp"
 done
 
+echo "== echoing _raw in the reply (the question of issue 3), typical mix"
+"$B/scp_bench" session "$DATA/typical/stream-10k.scp" echo
+
 echo "== start-up: process start to getinfo reply"
 "$B/scp_getinfo_latency" "$KP" "$DATA/typical/getinfo.scp" "${GETINFO_RUNS:-200}"
 echo "== load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
