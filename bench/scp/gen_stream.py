@@ -4,11 +4,18 @@ to `kubepriv` in selected-fields mode (required_fields=["_raw"]): a getinfo chun
 of ROWS events (`"_raw","_chunked_idx","__mv__raw","__mv__chunked_idx"`, splunkd-style quoting,
 finished:false), then a header-only chunk with finished:true.
 
-usage: gen_stream.py OUTDIR [--events N] [--seed S]
+usage: gen_stream.py OUTDIR [--events N] [--seed S] [--mix eks|write|typical] [--rows R ...]
 writes OUTDIR/events.jsonl (one event per line, for the simdjson baseline and `kubepriv scan`),
-OUTDIR/stream-10k.scp, OUTDIR/stream-50k.scp and OUTDIR/getinfo.scp (a getinfo-only run).
-The event mix imitates an EKS control plane: many lease updates and reads (Metadata level),
-pod and workload writes at RequestResponse level with full pod specs, a few percent risky.
+OUTDIR/stream-<R/1000>k.scp for each --rows R (default 10000 and 50000) and OUTDIR/getinfo.scp
+(a getinfo-only run).
+Mixes:
+  eks      (the default, issue 3's corpus): lease updates and reads at Metadata level (60 %),
+           configmap writes, pod and workload writes with full pod specs (30 %).
+  write    what the correlation searches' token pre-filter keeps: create/update/patch of pod
+           carriers (pods, deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs).
+  typical  a cluster's everyday traffic: reads, lease renewals, core events, configmap and
+           endpoint writes; pod-carrier writes about 5 %.
+A few percent of the pod specs are risky in every mix.
 """
 
 import argparse
@@ -138,6 +145,116 @@ def event(rnd):
     return e
 
 
+CARRIER_KINDS = [("deployments", "Deployment", "apps"), ("replicasets", "ReplicaSet", "apps"),
+                 ("daemonsets", "DaemonSet", "apps"), ("statefulsets", "StatefulSet", "apps"),
+                 ("jobs", "Job", "batch")]
+
+
+def risky_choice(rnd):
+    if rnd.random() < 0.10:
+        return rnd.choice(["privileged", "hostpath", "hostnetwork", "hostpid", "caps", "root"])
+    return None
+
+
+def carrier_write(rnd, ns):
+    """create/update/patch of a pod carrier, as the write-heavy mix and the typical mix's 5 %."""
+    x = rnd.random()
+    risky = risky_choice(rnd)
+    name = "app-%x-%x" % (rnd.getrandbits(32), rnd.getrandbits(20))
+    if x < 0.45:  # pod creates (controllers and kubectl), with the response when allowed
+        return event_pod_create(rnd, ns, name, risky)
+    if x < 0.60:  # workload creates
+        resource, kind, group = rnd.choice(CARRIER_KINDS)
+        e = meta(rnd, "create", resource, ns, name, "RequestResponse", 201, api="v1", group=group)
+        e["requestObject"] = {"kind": kind, "apiVersion": group + "/v1", "metadata": {"name": name, "namespace": ns},
+                              "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                                       "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec(rnd, risky)}}}
+        return e
+    if x < 0.80:  # updates: the whole object again
+        resource, kind, group = rnd.choice(CARRIER_KINDS[:4])
+        e = meta(rnd, "update", resource, ns, name, "RequestResponse", 200, api="v1", group=group)
+        body = {"kind": kind, "apiVersion": group + "/v1",
+                "metadata": {"name": name, "namespace": ns, "resourceVersion": str(rnd.randint(10 ** 6, 10 ** 7)),
+                             "generation": rnd.randint(1, 40)},
+                "spec": {"replicas": rnd.randint(1, 9), "selector": {"matchLabels": {"app": "web"}},
+                         "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec(rnd, risky)}},
+                "status": {"replicas": 3, "readyReplicas": 3, "observedGeneration": 7}}
+        e["requestObject"] = body
+        e["responseObject"] = body
+        return e
+    # patches: kubectl apply / set image / scale (strategic merge), some touching the security context
+    resource, kind, group = rnd.choice(CARRIER_KINDS[:4] + [("pods", "Pod", "")])
+    e = meta(rnd, "patch", resource, ns, name, "RequestResponse", 200, api="v1", group=group)
+    c = {"name": "c0", "image": rnd.choice(IMAGES)}
+    if risky == "privileged":
+        c["securityContext"] = {"privileged": True}
+    elif risky == "caps":
+        c["securityContext"] = {"capabilities": {"add": ["SYS_ADMIN"]}}
+    spec = {"containers": [c]}
+    if risky == "hostnetwork":
+        spec["hostNetwork"] = True
+    if resource == "pods":
+        e["requestObject"] = {"spec": spec}
+    else:
+        e["requestObject"] = {"spec": {"template": {"metadata": {"annotations": {
+            "kubectl.kubernetes.io/restartedAt": "2024-05-01T10:00:00Z"}}, "spec": spec}}}
+    return e
+
+
+def event_pod_create(rnd, ns, name, risky):
+    code = rnd.choice([201] * 8 + [403, 422])
+    e = meta(rnd, "create", "pods", ns, name, "RequestResponse", code)
+    body = {"kind": "Pod", "apiVersion": "v1",
+            "metadata": {"generateName": name[:-5], "namespace": ns, "labels": {"app": "web", "pod-template-hash": "5cdcc99dbf"},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5cdcc99dbf", "uid": "0b0e4cd0-2f3c-4f8e-9d2e-6a8b6f1c9e11", "controller": True, "blockOwnerDeletion": True}]},
+            "spec": pod_spec(rnd, risky), "status": {}}
+    e["requestObject"] = body
+    if code == 201:
+        resp = json.loads(json.dumps(body))
+        resp["metadata"]["name"] = name
+        resp["metadata"]["uid"] = "%08x-0000-4000-8000-%012x" % (rnd.getrandbits(32), rnd.getrandbits(48))
+        resp["metadata"]["resourceVersion"] = str(rnd.randint(10 ** 6, 10 ** 7))
+        resp["status"] = {"phase": "Pending", "qosClass": "Burstable"}
+        e["responseObject"] = resp
+    return e
+
+
+def event_write(rnd):
+    return carrier_write(rnd, rnd.choice(NAMESPACES))
+
+
+def event_typical(rnd):
+    x = rnd.random()
+    ns = rnd.choice(NAMESPACES)
+    if x < 0.35:  # kubelet / controller lease renewals
+        return meta(rnd, "update", "leases", "kube-node-lease", "ip-10-0-%d-%d.ec2.internal" % (rnd.randint(0, 255), rnd.randint(0, 255)),
+                    "Metadata", 200, user="system:node:ip-10-0-12-34.ec2.internal", api="v1", group="coordination.k8s.io")
+    if x < 0.70:  # reads
+        return meta(rnd, rnd.choice(["get", "list", "watch"]),
+                    rnd.choice(["pods", "configmaps", "secrets", "endpoints", "nodes", "services", "deployments"]),
+                    ns, "obj-%d" % rnd.randint(0, 999), "Metadata", 200)
+    if x < 0.82:  # core events written by controllers and the kubelet
+        e = meta(rnd, rnd.choice(["create", "patch"]), "events", ns, "web.%x" % rnd.getrandbits(40), "Request", 201)
+        e["requestObject"] = {"kind": "Event", "apiVersion": "v1",
+                              "metadata": {"name": "web.%x" % rnd.getrandbits(40), "namespace": ns},
+                              "involvedObject": {"kind": "Pod", "namespace": ns, "name": "web-5cdcc99dbf-x7k2p"},
+                              "reason": rnd.choice(["Scheduled", "Pulled", "Created", "Started", "BackOff"]),
+                              "message": "Successfully assigned %s/web-5cdcc99dbf-x7k2p to ip-10-0-12-34" % ns,
+                              "source": {"component": "default-scheduler"}, "count": 1, "type": "Normal"}
+        return e
+    if x < 0.95:  # configmap, endpoint and pod-status writes (not pod carriers' specs)
+        if rnd.random() < 0.5:
+            e = meta(rnd, "update", "configmaps", ns, "cfg-%d" % rnd.randint(0, 99), "RequestResponse", 200)
+            e["requestObject"] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "cfg", "namespace": ns},
+                                  "data": {"config.yaml": "a: 1\nb: two\n" * rnd.randint(1, 20)}}
+            return e
+        return meta(rnd, "patch", "pods", ns, "web-%d" % rnd.randint(0, 99), "Metadata", 200, sub="status")
+    return carrier_write(rnd, ns)
+
+
+MIXES = {"eks": event, "write": event_write, "typical": event_typical}
+
+
 def quote(v):
     return '"' + v.replace('"', '""') + '"'
 
@@ -165,18 +282,21 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--events", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--mix", choices=sorted(MIXES), default="eks")
+    ap.add_argument("--rows", type=int, action="append", help="rows per execute chunk (repeatable)")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     rnd = random.Random(a.seed)
-    events = [json.dumps(event(rnd), separators=(",", ":")) for _ in range(a.events)]
+    gen = MIXES[a.mix]
+    events = [json.dumps(gen(rnd), separators=(",", ":")) for _ in range(a.events)]
     with open(os.path.join(a.outdir, "events.jsonl"), "w", encoding="utf-8") as f:
         f.write("\n".join(events) + "\n")
-    write_stream(os.path.join(a.outdir, "stream-10k.scp"), events, 10000)
-    write_stream(os.path.join(a.outdir, "stream-50k.scp"), events, 50000)
+    for rows in a.rows or [10000, 50000]:
+        write_stream(os.path.join(a.outdir, "stream-%dk.scp" % (rows // 1000)), events, rows)
     with open(os.path.join(a.outdir, "getinfo.scp"), "wb") as f:
         f.write(chunk(GETINFO))
     total = sum(len(e) + 1 for e in events)
-    print("%d events, %.1f MB of JSON (%.0f B/event)" % (len(events), total / 1e6, total / len(events)))
+    print("%s mix: %d events, %.1f MB of JSON (%.0f B/event)" % (a.mix, len(events), total / 1e6, total / len(events)))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 //   scp_bench session STREAM [echo]  the whole command (scp session + detection) from the stream
 //                                    file to a temporary file; prints time and reply bytes, with
 //                                    or without echoing the judged field (`_raw`) in the reply
-// The session mode mirrors src/cmd/kubepriv/search_command.cpp's adapter (a few lines) so the
-// `_raw` echo, which the command does not offer as an option, can be measured.
+// The session mode runs the product's own verdict adapter (src/cmd/kubepriv/verdict_annotator)
+// so the `_raw` echo, which the command does not offer as an option, can be measured.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -20,47 +20,15 @@
 #include <vector>
 
 #include "kubepriv/audit/evaluator.hpp"
-#include "kubepriv/core/fields.hpp"
 #include "kubepriv/scp/annotate.hpp"
 #include "kubepriv/scp/chunk.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/session.hpp"
+#include "verdict_annotator.hpp"
 
 namespace {
 
 namespace scp = kubepriv::scp;
-namespace core = kubepriv::core;
-
-std::array<scp::OutputField, core::kFields.size()> output_fields() {
-  std::array<scp::OutputField, core::kFields.size()> out{};
-  for (std::size_t i = 0; i < core::kFields.size(); ++i) {
-    out[i] = {core::kFields[i].name == "error" ? std::string_view("kubepriv_error")
-                                               : core::kFields[i].name,
-              core::kFields[i].multivalue};
-  }
-  return out;
-}
-
-class Annotator final : public scp::Annotator {
- public:
-  Annotator() : fields_(output_fields()) {}
-  std::span<const scp::OutputField> fields() const override { return fields_; }
-  std::size_t error_field() const override { return core::field_index("error"); }
-  scp::Annotation annotate(std::string_view value) override {
-    verdict_ = &evaluator_.evaluate(value);
-    return {!verdict_->error.empty(), !verdict_->reasons.empty()};
-  }
-  void values(std::size_t index, std::vector<std::string_view>& out) override {
-    scratch_.clear();
-    core::field_values(*verdict_, index, out, scratch_);
-  }
-
- private:
-  std::array<scp::OutputField, core::kFields.size()> fields_;
-  kubepriv::audit::Evaluator evaluator_;
-  const core::Verdict* verdict_ = nullptr;
-  std::string scratch_;
-};
 
 // CPU time of this process: on a shared 2-core machine wall time says more about the neighbours.
 double now() {
@@ -138,7 +106,7 @@ int session(const char* path, bool echo) {
   const int err = ::open("/dev/null", O_WRONLY);
   if (in < 0 || out < 0 || err < 0) return 1;
   ::unlink(tmpl);
-  Annotator annotator;
+  kubepriv::cmd::VerdictAnnotator annotator;
   scp::AnnotateCommand command(annotator, echo);
   const double t0 = now();
   const int status = scp::run_session(in, out, command, err);

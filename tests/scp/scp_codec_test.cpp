@@ -1,8 +1,10 @@
 // Unit tests of the SCP v2 codecs: chunk framing, CSV, multivalue, metadata, options.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -232,6 +234,34 @@ TEST(ChunkWriter, LargeBodyRoundTripsThroughReader) {
   EXPECT_EQ(std::string((*c)->body.data(), (*c)->body.size()), body);
 }
 
+// The reader's buffer grows in place (mremap) over many doublings, past the size where it is
+// offered to huge pages, and is reused by later chunks: every byte must survive each move, also
+// the bytes of the next chunk already read behind the current one.
+TEST(ChunkReader, GrowsPastHugePagesAndKeepsEveryByteAcrossChunks) {
+  auto pattern = [](std::size_t n, unsigned seed) {
+    std::string b(n, '\0');
+    for (std::size_t i = 0; i < n; ++i)
+      b[i] = static_cast<char>((i * 131 + seed + (i >> 12)) & 0xFF);
+    return b;
+  };
+  const std::string big = pattern(std::size_t{20} << 20, 1);
+  const std::string small = pattern(1000, 2);
+  const std::string bigger = pattern((std::size_t{33} << 20) + 17, 3);
+  const std::string stream = chunk("{}", big) + chunk("{}", small) + chunk("{}", bigger);
+  Pipe p;
+  p.feed(stream, std::size_t{1} << 16);
+  scp::ChunkReader r(p.read_fd());
+  for (const std::string* want : {&big, &small, &bigger}) {
+    auto c = r.next();
+    ASSERT_TRUE(c && *c);
+    ASSERT_EQ((*c)->body.size(), want->size());
+    EXPECT_TRUE(std::memcmp((*c)->body.data(), want->data(), want->size()) == 0);
+  }
+  auto eof = r.next();
+  ASSERT_TRUE(eof);
+  EXPECT_FALSE(*eof);
+}
+
 // ---------------------------------------------------------------- CSV
 
 TEST(Csv, SplunkdStyleQuotingLfAndCrlf) {
@@ -276,6 +306,38 @@ TEST(Csv, FirstOccurrenceOfARepeatedNameWins) {
   const std::vector<std::string_view> names = {"a", "_raw", "b", "_raw"};
   EXPECT_EQ(scp::find_column(names, "_raw"), 1u);
   EXPECT_EQ(scp::find_column(names, "zz"), names.size());
+}
+
+// csv_needs_quotes works 16 bytes at a time (the last step overlapping, short values in one
+// load when that cannot cross a page): every length, every position of the special byte, values
+// ending right at a page end (where an over-read would fault) and special bytes just past the end.
+TEST(Csv, NeedsQuotesAtEveryLengthAndPositionAndAtPageEnds) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  // Two pages, the second inaccessible: reading one byte past the first page faults.
+  void* mem = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  ASSERT_EQ(::mprotect(static_cast<char*>(mem) + page, page, PROT_NONE), 0);
+  char* const base = static_cast<char*>(mem);
+  std::memset(base, ',', page);  // special bytes all around the values
+  for (const char special : {',', '"', '\n', '\r'}) {
+    for (std::size_t n = 0; n <= 40; ++n) {
+      // Ending at the page end, and at a few offsets inside the page.
+      for (const std::size_t end_off :
+           {static_cast<std::size_t>(page), std::size_t{100}, std::size_t{17}}) {
+        if (end_off < n) continue;
+        char* const v = base + end_off - n;
+        std::memset(v, 'a', n);
+        EXPECT_FALSE(scp::csv_needs_quotes({v, n})) << "n=" << n << " end=" << end_off;
+        for (std::size_t i = 0; i < n; ++i) {
+          v[i] = special;
+          EXPECT_TRUE(scp::csv_needs_quotes({v, n})) << "n=" << n << " at " << i;
+          v[i] = 'a';
+        }
+        std::memset(v, ',', n);
+      }
+    }
+  }
+  ::munmap(mem, 2 * page);
 }
 
 TEST(Csv, EncoderQuotesOnlyWhenNeededAndRoundTrips) {

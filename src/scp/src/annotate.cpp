@@ -1,6 +1,6 @@
 #include "kubepriv/scp/annotate.hpp"
-#include "doubling.hpp"
 
+#include "doubling.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/multivalue.hpp"
 #include "kubepriv/scp/options.hpp"
@@ -198,7 +198,7 @@ common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, std::stri
     auto cell = [&](std::string_view v) {
       if (!row_start) out.push_back(',');
       row_start = false;
-      csv_append_field(out, v);
+      if (!v.empty()) csv_append_field(out, v);  // most verdict cells are empty
     };
     if (selected) {
       cell(row_[idx_col]);
@@ -229,9 +229,12 @@ common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, std::stri
       row_start = false;
       append_plain(out, vals_);
       if (twin_col) {
-        enc_buf_.clear();
-        if (vals_.size() > 1) mv_append_encoded(enc_buf_, vals_);
-        cell(enc_buf_);
+        out.push_back(',');
+        if (vals_.size() > 1) {  // the twin is empty for zero or one value
+          enc_buf_.clear();
+          mv_append_encoded(enc_buf_, vals_);
+          csv_append_field(out, enc_buf_);
+        }
       }
     }
     out.push_back('\n');

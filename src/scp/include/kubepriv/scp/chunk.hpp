@@ -57,11 +57,15 @@ class ChunkReader {
   common::Result<bool> fill(std::size_t n);
   void reserve(std::size_t total);
 
-  struct Free {
+  /// The buffer is an anonymous mapping of `size` bytes (grown in place with mremap on Linux).
+  struct Unmap {
+    Unmap() noexcept : size(0) {}
+    explicit Unmap(std::size_t bytes) noexcept : size(bytes) {}
+    std::size_t size;
     void operator()(char* p) const noexcept;
   };
   int fd_;
-  std::unique_ptr<char, Free> buf_;
+  std::unique_ptr<char, Unmap> buf_;
   std::size_t cap_ = 0;
   std::size_t pos_ = 0;       ///< start of unconsumed data
   std::size_t end_ = 0;       ///< end of buffered data

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Whole-process CPU time of the search command on issue 13's two streams, in one run.
+
+usage: cpu_bench.py DATA KUBEPRIV SIMDJSON_PARSE [--runs N] [--peer PEER_COMMAND] [--peer-runs N]
+                    [--baseline OTHER_KUBEPRIV]
+
+DATA holds one folder per mix (write/, typical/) written by gen_stream.py (events.jsonl,
+stream-10k.scp). Every figure is CPU time (user + sys) of a finished child process, as the
+kernel accounts it (wait4's rusage), so neighbours on a busy machine change it little; each
+command runs RUNS times, interleaved (A B A B ...), and the median is quoted. MB/s are over the
+bytes of the events' JSON, the same bytes for the command and for simdjson, so their ratio is
+the ratio of CPU times. `cat` and the Python SDK peer (splunklib StreamingCommand) are timed on
+the same stream; --baseline times a second build of the command too and checks that its reply
+bytes are identical.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HEADER = re.compile(rb"chunked 1\.0,(\d+),(\d+)\n")
+
+
+def run(cmd, stdin_path, stdout=subprocess.DEVNULL, env=None):
+    """Runs cmd with stdin from a file; returns (cpu seconds, ru_maxrss in KiB, exit status)."""
+    with open(stdin_path, "rb") as f:
+        p = subprocess.Popen(cmd, stdin=f, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss, p.returncode
+
+
+def peak_rss_kib(cmd, stdin_path):
+    """Peak RSS of cmd alone, from /usr/bin/time (a fork of this Python process would count
+    Python's own pages as the child's until exec)."""
+    with open(stdin_path, "rb") as f:
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdin=f, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, check=True, text=True)
+    return int(r.stderr.strip().splitlines()[-1])
+
+
+def largest_chunk(path):
+    d = open(path, "rb").read()
+    pos = big = 0
+    while pos < len(d):
+        m = HEADER.match(d, pos)
+        a, b = int(m.group(1)), int(m.group(2))
+        big = max(big, a + b)
+        pos = m.end() + a + b
+    return big
+
+
+def simdjson_cpu(tool, events, runs):
+    out = subprocess.run([tool, events, str(runs)], check=True, capture_output=True, text=True).stdout
+    m = re.search(r"median of \d+: ([0-9.]+) s CPU", out)
+    return float(m.group(1))
+
+
+def reply(cmd, stream):
+    return subprocess.run(cmd, stdin=open(stream, "rb"), check=True, capture_output=True).stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("kubepriv")
+    ap.add_argument("simdjson_parse")
+    ap.add_argument("--runs", type=int, default=11)
+    ap.add_argument("--peer", help="py_peer_command.py (skipped when absent)")
+    ap.add_argument("--peer-runs", type=int, default=3)
+    ap.add_argument("--baseline", help="another kubepriv build to compare with (before/after)")
+    a = ap.parse_args()
+
+    rows = []
+    for mix in ("write", "typical"):
+        d = os.path.join(a.data, mix)
+        stream = os.path.join(d, "stream-10k.scp")
+        events = os.path.join(d, "events.jsonl")
+        jbytes = os.path.getsize(events)
+        nev = sum(1 for _ in open(events, "rb"))
+        cmds = {"kubepriv": [a.kubepriv], "cat": ["cat"]}
+        if a.baseline:
+            cmds["baseline"] = [a.baseline]
+            same = reply([a.kubepriv], stream) == reply([a.baseline], stream)
+            print("%s: reply bytes of kubepriv and baseline %s" % (mix, "IDENTICAL" if same else "DIFFER"))
+            if not same:
+                return 1
+        cpu = {k: [] for k in cmds}
+        for _ in range(a.runs):
+            for k, c in cmds.items():
+                t, _, rc = run(c, stream)
+                if rc != 0:
+                    print("%s exited %d on %s" % (c[0], rc, stream), file=sys.stderr)
+                    return 1
+                cpu[k].append(t)
+        med = {k: statistics.median(v) for k, v in cpu.items()}
+        sj = simdjson_cpu(a.simdjson_parse, events, a.runs)
+        peer = None
+        if a.peer and os.path.exists(a.peer):
+            ts = [run([sys.executable, a.peer], stream)[0] for _ in range(a.peer_runs)]
+            peer = statistics.median(ts)
+        elif a.peer:
+            print("%s: Python SDK peer SKIPPED (%s not found)" % (mix, a.peer))
+        big = largest_chunk(stream)
+        r = {"mix": mix, "events": nev, "json_mb": jbytes / 1e6, "stream_mb": os.path.getsize(stream) / 1e6,
+             "kp": med["kubepriv"], "kp_minmax": (min(cpu["kubepriv"]), max(cpu["kubepriv"])), "sj": sj,
+             "cat": med["cat"], "peer": peer, "base": med.get("baseline"),
+             "rss_mb": statistics.median(peak_rss_kib([a.kubepriv], stream) for _ in range(3)) / 1024, "chunk_mb": big / 2 ** 20}
+        rows.append(r)
+
+    print("\nCPU time (user+sys), median of %d interleaved runs; MB/s over the events' JSON bytes" % a.runs)
+    for r in rows:
+        mbs = lambda t: r["json_mb"] / t if t else float("nan")
+        print("== %s mix: %d events, %.1f MB JSON, %.1f MB stream" % (r["mix"], r["events"], r["json_mb"], r["stream_mb"]))
+        print("  kubepriv            %.3f s  %6.0f MB/s  (min %.3f max %.3f)" % (r["kp"], mbs(r["kp"]), *r["kp_minmax"]))
+        if r["base"] is not None:
+            print("  baseline kubepriv   %.3f s  %6.0f MB/s  after/before CPU %.3f" % (r["base"], mbs(r["base"]), r["kp"] / r["base"]))
+        print("  simdjson DOM parse  %.3f s  %6.0f MB/s  kubepriv/simdjson %.2fx" % (r["sj"], mbs(r["sj"]), r["sj"] / r["kp"]))
+        print("  cat                 %.3f s  %6.0f MB/s" % (r["cat"], mbs(r["cat"])))
+        if r["peer"] is not None:
+            print("  Python SDK peer     %.3f s  %6.1f MB/s  kubepriv %.0fx faster" % (r["peer"], mbs(r["peer"]), r["peer"] / r["kp"]))
+        limit = 2 * r["chunk_mb"] + 32
+        print("  peak RSS %.0f MB, largest chunk %.1f MB, limit 2x+32 = %.0f MB: %s" % (
+            r["rss_mb"], r["chunk_mb"], limit, "ok" if r["rss_mb"] <= limit else "OVER"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
