@@ -3,9 +3,9 @@
 // usage: scp_simdjson_parse events.jsonl [repeats]; prints MB/s and events/s of the best run.
 #include <simdjson.h>
 
-#include <ctime>  // clock_gettime
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>  // clock_gettime
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,6 +1,6 @@
 #include "kubepriv/scp/annotate.hpp"
-#include "doubling.hpp"
 
+#include "doubling.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/multivalue.hpp"
 #include "kubepriv/scp/options.hpp"

@@ -1,10 +1,11 @@
 #include "kubepriv/scp/csv.hpp"
-#include "doubling.hpp"
 
 #include <cstddef>  // std::ptrdiff_t
 #include <cstdint>  // std::uint64_t
 #include <cstring>  // std::memchr, std::memmove
 #include <string>   // std::to_string
+
+#include "doubling.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>  // SSE2 is part of x86-64: no runtime dispatch needed
