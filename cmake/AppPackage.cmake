@@ -2,8 +2,6 @@
 #   cmake --build <build dir> --target app_package
 # It is also part of ALL, so a plain build followed by ctest checks the package (tests/app).
 # The version comes from project(VERSION) only: app.conf and app.manifest are generated here.
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-
 math(EXPR KUBEPRIV_APP_BUILD
      "${PROJECT_VERSION_MAJOR} * 10000 + ${PROJECT_VERSION_MINOR} * 100 + ${PROJECT_VERSION_PATCH}")
 set(_gen "${CMAKE_BINARY_DIR}/app-generated")

@@ -1,17 +1,17 @@
 # Fuzz targets, built two ways (simdjson's and fmt's habit, style.md §6.5):
 #   KUBEPRIV_FUZZ=ON (preset `fuzz`, clang-14): linked with -fsanitize=fuzzer, run by tools/fuzz-smoke;
 #   otherwise (gcc, any preset): linked with tests/fuzz/replay_main.cpp, so the targets never rot
-#   and ctest replays their corpus (and the shared fixtures) as regression tests.
+#   and ctest replays their corpus (and the third-party fixtures) as regression tests.
 #
 # kubepriv_fuzz_target(<surface>
-#     LIBS <layer targets...>          e.g. kubepriv_audit; the target is skipped until all exist
-#     HEADERS <paths under src/...>    the headers the target includes; skipped until all exist
-#     [SHARED <paths under ${KUBEPRIV_SHARED}...>]  real fixtures replayed by a second test
-#     [SHARED_NAME <glob>]             only fixture files whose name matches (default: all)
+#     LIBS <layer targets...>          e.g. kubepriv_audit; each must exist
+#     HEADERS <paths under src/...>    the headers the target includes; each must exist
+#     [FIXTURES <paths under tests/fixtures...>]  real data replayed by a second test
+#     [FIXTURES_NAME <glob>]           only fixture files whose name matches (default: all)
 #     [TIMEOUT <seconds>])
 # builds `fuzz_<surface>` from tests/fuzz/fuzz_<surface>.cpp and registers the ctest tests
-# `fuzz.<surface>.corpus` (tests/fuzz/corpus/<surface>/*, must be non-empty) and, with SHARED,
-# `fuzz.<surface>.shared` (skips visibly, exit 77, when the fixtures are absent).
+# `fuzz.<surface>.corpus` (tests/fuzz/corpus/<surface>/*, must be non-empty) and, with FIXTURES,
+# `fuzz.<surface>.fixtures` (fails when a fixture path is missing).
 
 # Every fuzz executable, for `cmake --build ... --target kubepriv_fuzz_targets` (tools/fuzz-smoke).
 if(NOT TARGET kubepriv_fuzz_targets)
@@ -19,19 +19,17 @@ if(NOT TARGET kubepriv_fuzz_targets)
 endif()
 
 function(kubepriv_fuzz_target surface)
-  cmake_parse_arguments(F "" "TIMEOUT;SHARED_NAME" "LIBS;HEADERS;SHARED" ${ARGN})
+  cmake_parse_arguments(F "" "TIMEOUT;FIXTURES_NAME" "LIBS;HEADERS;FIXTURES" ${ARGN})
   set(_name fuzz_${surface})
-  # The layers land one by one: configure cleanly, and say so, until this surface's code exists.
+  # A target is never dropped silently: a renamed library or header is a configure error here.
   foreach(lib IN LISTS F_LIBS)
     if(NOT TARGET ${lib})
-      message(STATUS "${_name}: skipped (library ${lib} not defined yet)")
-      return()
+      message(FATAL_ERROR "${_name}: library ${lib} is not defined (update tests/fuzz/CMakeLists.txt)")
     endif()
   endforeach()
   foreach(hdr IN LISTS F_HEADERS)
     if(NOT EXISTS "${PROJECT_SOURCE_DIR}/src/${hdr}")
-      message(STATUS "${_name}: skipped (header src/${hdr} missing)")
-      return()
+      message(FATAL_ERROR "${_name}: header src/${hdr} is missing (update tests/fuzz/CMakeLists.txt)")
     endif()
   endforeach()
 
@@ -53,18 +51,16 @@ function(kubepriv_fuzz_target surface)
            COMMAND sh "${_replay}" "$<TARGET_FILE:${_name}>"
                    "${CMAKE_CURRENT_SOURCE_DIR}/corpus/${surface}")
   set_tests_properties(fuzz.${surface}.corpus PROPERTIES TIMEOUT ${F_TIMEOUT} LABELS fuzz)
-  if(F_SHARED)
+  if(F_FIXTURES)
     set(_paths "")
-    foreach(p IN LISTS F_SHARED)
-      list(APPEND _paths "${KUBEPRIV_SHARED}/${p}")
+    foreach(p IN LISTS F_FIXTURES)
+      list(APPEND _paths "${KUBEPRIV_FIXTURES}/${p}")
     endforeach()
-    if(NOT F_SHARED_NAME)
-      set(F_SHARED_NAME "*")
+    if(NOT F_FIXTURES_NAME)
+      set(F_FIXTURES_NAME "*")
     endif()
-    add_test(NAME fuzz.${surface}.shared
-             COMMAND sh "${_replay}" --optional --name "${F_SHARED_NAME}"
-                     "$<TARGET_FILE:${_name}>" ${_paths})
-    set_tests_properties(fuzz.${surface}.shared PROPERTIES
-      TIMEOUT ${F_TIMEOUT} LABELS fuzz SKIP_RETURN_CODE 77)
+    add_test(NAME fuzz.${surface}.fixtures
+             COMMAND sh "${_replay}" --name "${F_FIXTURES_NAME}" "$<TARGET_FILE:${_name}>" ${_paths})
+    set_tests_properties(fuzz.${surface}.fixtures PROPERTIES TIMEOUT ${F_TIMEOUT} LABELS fuzz)
   endif()
 endfunction()

@@ -1,5 +1,5 @@
 #!/bin/sh
-# ctest bench_scp_smoke: the scp benchmark's pieces run end to end on a small stream (no timing).
+# ctest bench.scp.smoke: the scp benchmark's pieces run end to end on a small stream (no timing).
 #   smoke.sh KUBEPRIV SCP_BENCH SIMDJSON_PARSE GETINFO_LATENCY
 set -eu
 dir=$(mktemp -d)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tests of the kubepriv Splunk app (stdlib only; run by ctest, see CMakeLists.txt).
 
-    app_tests.py --source-dir S --build-dir B --version V --package P [--shared D]
+    app_tests.py --source-dir S --build-dir B --version V --package P [--fixtures D]
                  [--bin kubepriv=PATH] [--bin eks_audit_logs=PATH] <TestClass> [...]
 
 Exit status: 0 pass, 1 fail, 77 when every test of the run was skipped (ctest shows "Skipped").
@@ -262,9 +262,9 @@ class ConfTests(unittest.TestCase):
         # The line breaker: an audit event serialised by the API server has no raw newline.
         self.assertNotIn("\n", raw)
         # Real events from the fixtures.
-        root = Path(OPT.shared) / "fixtures" / "k8s-audit"
+        root = Path(OPT.fixtures) / "k8s-audit"
         if not root.is_dir():
-            self.skipTest(f"fixtures not found at {root}: real-event timestamp check skipped")
+            self.fail(f"fixtures not found at {root}")
         checked = 0
         for f in sorted(root.rglob("*")):
             if not f.is_file() or f.suffix not in {".json", ".jsonl", ".log"}:
@@ -1353,7 +1353,7 @@ def main() -> int:
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--version", required=True)
     ap.add_argument("--package", required=True)
-    ap.add_argument("--shared", default="")
+    ap.add_argument("--fixtures", default="")
     ap.add_argument("--bin", action="append", default=[])
     ap.add_argument("tests", nargs="*")
     OPT = ap.parse_args()

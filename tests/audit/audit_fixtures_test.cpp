@@ -1,5 +1,6 @@
-// The real audit events in ${KUBEPRIV_SHARED}/fixtures/k8s-audit (never copied into the repo).
-// Expected verdicts were read off each file (see SOURCES.md there); skipped when absent.
+// The real audit events in tests/fixtures/k8s-audit (third-party data, see
+// tests/fixtures/SOURCES.md). Expected verdicts were read off each file; a missing fixture is a
+// failure, not a skip.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -17,9 +18,7 @@ using core::Evidence;
 using core::Outcome;
 
 std::filesystem::path fixtures_dir() {
-  const char* env = std::getenv("KUBEPRIV_SHARED");
-  if (env == nullptr || *env == '\0') return {};
-  return std::filesystem::path(env) / "fixtures" / "k8s-audit";
+  return std::filesystem::path(KUBEPRIV_FIXTURES) / "k8s-audit";
 }
 
 std::vector<std::string> lines_of(const std::filesystem::path& p) {
@@ -36,11 +35,8 @@ class FixtureTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fixtures_dir();
-    if (dir_.empty() || !std::filesystem::is_directory(dir_ / "falco-trace-files")) {
-      GTEST_SKIP() << "fixtures not found: set KUBEPRIV_SHARED (configured as '"
-                   << (std::getenv("KUBEPRIV_SHARED") ? std::getenv("KUBEPRIV_SHARED") : "")
-                   << "')";
-    }
+    ASSERT_TRUE(std::filesystem::is_directory(dir_ / "falco-trace-files"))
+        << "fixtures not found in " << dir_;
   }
   core::Verdict falco(const std::string& file) {
     const auto lines = lines_of(dir_ / "falco-trace-files" / file);

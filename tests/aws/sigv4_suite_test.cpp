@@ -1,6 +1,7 @@
-// Reproduces the official AWS SigV4 test suite (awslabs/aws-c-auth v4 vectors) from the shared
-// fixtures: canonical request, string to sign, signature and Authorization header for the
-// header-auth variants, and (through the same building blocks) the presigned-URL variants.
+// Reproduces the official AWS SigV4 test suite (awslabs/aws-c-auth v4 vectors, copied under
+// tests/fixtures/aws-sigv4-test-suite): canonical request, string to sign, signature and
+// Authorization header for the header-auth variants, and (through the same building blocks) the
+// presigned-URL variants.
 
 #include <gtest/gtest.h>
 
@@ -19,9 +20,7 @@ using namespace kubepriv;
 namespace {
 
 fs::path suite_dir() {
-  const char* env = std::getenv("KUBEPRIV_SHARED");
-  const std::string base = env != nullptr && *env != '\0' ? env : KUBEPRIV_SHARED_DEFAULT;
-  return fs::path(base) / "fixtures" / "aws-sigv4-test-suite" / "v4";
+  return fs::path(KUBEPRIV_FIXTURES) / "aws-sigv4-test-suite" / "v4";
 }
 
 std::string read(const fs::path& p) {
@@ -34,7 +33,7 @@ std::string read(const fs::path& p) {
 std::vector<std::string> case_names() {
   std::vector<std::string> out;
   std::error_code ec;
-  if (!fs::is_directory(suite_dir(), ec)) return {"fixtures_absent"};
+  if (!fs::is_directory(suite_dir(), ec)) return {"fixtures_missing"};
   for (const auto& e : fs::directory_iterator(suite_dir(), ec)) {
     if (e.is_directory()) out.push_back(e.path().filename().string());
   }
@@ -104,10 +103,7 @@ Case load_case(const fs::path& dir) {
 class SigV4Suite : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SigV4Suite, HeaderSigningMatchesVectors) {
-  if (GetParam() == "fixtures_absent") {
-    GTEST_SKIP() << "SigV4 test suite not found at " << suite_dir()
-                 << " (set KUBEPRIV_SHARED to the shared/ folder)";
-  }
+  ASSERT_NE(GetParam(), "fixtures_missing") << "SigV4 test suite not found at " << suite_dir();
   const fs::path dir = suite_dir() / GetParam();
   Case c = load_case(dir);
   auto r = aws::sign_request(c.request, c.creds, c.params);
@@ -134,9 +130,7 @@ TEST_P(SigV4Suite, HeaderSigningMatchesVectors) {
 // Presigned-URL variant rebuilt from the public building blocks (our clients use header auth
 // only, but the canonicalisation code is shared, so these vectors are cheap extra coverage).
 TEST_P(SigV4Suite, QuerySigningMatchesVectors) {
-  if (GetParam() == "fixtures_absent") {
-    GTEST_SKIP() << "SigV4 test suite not found at " << suite_dir();
-  }
+  ASSERT_NE(GetParam(), "fixtures_missing") << "SigV4 test suite not found at " << suite_dir();
   const fs::path dir = suite_dir() / GetParam();
   if (!fs::exists(dir / "query-canonical-request.txt")) GTEST_SKIP() << "no query variant";
   Case c = load_case(dir);
@@ -182,7 +176,6 @@ INSTANTIATE_TEST_SUITE_P(Official, SigV4Suite, ::testing::ValuesIn(case_names())
 
 TEST(SigV4SuiteInventory, AllCasesPresent) {
   const auto names = case_names();
-  if (names.size() == 1 && names[0] == "fixtures_absent") GTEST_SKIP() << "fixtures absent";
   EXPECT_EQ(names.size(), 38u) << "the aws-c-auth v4 suite has 38 cases";
 }
 

@@ -1,15 +1,11 @@
 #!/bin/sh
-# replay.sh [--optional] [--name GLOB] FUZZ_BINARY PATH...
+# replay.sh [--name GLOB] FUZZ_BINARY PATH...
 # Runs a fuzz target once on every file under PATH... (files or directories, recursively). Works
 # for both builds of a target: the replay main (gcc) and libFuzzer (which, given only files, runs
 # each once and exits). Files ending in .gz (the SCP recordings) are decompressed first.
-# --optional: when no PATH exists (shared fixtures absent), print SKIP and exit 77 (ctest's
-# SKIP_RETURN_CODE), so the skip is visible rather than a silent pass.
 # --name GLOB: only files whose name matches (e.g. request.txt in the SigV4 suite).
 set -eu
-optional=0
 name='*'
-if [ "${1:-}" = --optional ]; then optional=1; shift; fi
 if [ "${1:-}" = --name ]; then name="$2"; shift 2; fi
 bin="$1"; shift
 tmp="$(mktemp -d)"
@@ -26,10 +22,6 @@ for p in "$@"; do
   fi
 done
 if [ "$found_path" = 0 ]; then
-  if [ "$optional" = 1 ]; then
-    echo "SKIP: fixtures not found ($*); set KUBEPRIV_SHARED to the shared/ folder" >&2
-    exit 77
-  fi
   echo "replay.sh: no corpus" >&2
   exit 1
 fi

@@ -1,8 +1,8 @@
 #include "kubepriv/modinput/input_definition.hpp"
 
-#include <cstdint>
-
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 namespace mi = kubepriv::modinput;
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """End-to-end tests of `kubepriv scan`: the real binary over files and pipes.
 
-    scan_e2e.py --kubepriv BIN --examples DIR --shared DIR [unittest args]
+    scan_e2e.py --kubepriv BIN --examples DIR --fixtures DIR [unittest args]
 
-Fixture cases skip (with a message) when DIR/fixtures/k8s-audit is absent. Every subprocess has a
+Fixture cases read DIR/k8s-audit (tests/fixtures, part of the repository). Every subprocess has a
 timeout, so a hang fails the test instead of blocking the suite.
 """
 import argparse
@@ -47,13 +47,13 @@ def verdict_view(rec):
 
 
 def fixture_dir():
-    return os.path.join(ARGS.shared, "fixtures", "k8s-audit", "falco-trace-files")
+    return os.path.join(ARGS.fixtures, "k8s-audit", "falco-trace-files")
 
 
 def need_fixtures(test):
     def wrapper(self):
         if not os.path.isdir(fixture_dir()):
-            self.skipTest(f"fixtures absent: {fixture_dir()} (set KUBEPRIV_SHARED)")
+            self.fail(f"fixtures missing: {fixture_dir()}")
         return test(self)
     wrapper.__name__ = test.__name__
     return wrapper
@@ -376,7 +376,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kubepriv", required=True)
     parser.add_argument("--examples", required=True)
-    parser.add_argument("--shared", required=True)
+    parser.add_argument("--fixtures", required=True)
     ARGS, rest = parser.parse_known_args()
     unittest.main(argv=[sys.argv[0], "-v"] + rest)
 

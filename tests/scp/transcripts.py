@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Transcript tests: real SCP v2 byte streams piped through the real `kubepriv` binary.
 
-usage: transcripts.py GROUP KUBEPRIV REPO SHARED
+usage: transcripts.py GROUP KUBEPRIV REPO FIXTURES
   GROUP: synthetic | recordings | falco | standin | scan
-Exit 0 = all passed, 1 = a failure, 77 = skipped (fixtures absent; reason printed).
+  FIXTURES: tests/fixtures (third-party data, see SOURCES.md there)
+Exit 0 = all passed, 1 = a failure (a missing fixture included).
 Every run of the binary has a timeout; every reply is checked for framing, exact byte lengths,
 one reply per request, the `finished` echo and the `_chunked_idx` echo.
 """
@@ -317,11 +318,11 @@ def read_recording(path):
     return w.split_chunks(data, allow_stray_newlines=True)
 
 
-def recordings(binary, fields, shared):
-    base = os.path.join(shared, "fixtures/scp-recordings/Splunk-6.3")
+def recordings(binary, fields, fixtures):
+    base = os.path.join(fixtures, "scp-recordings/Splunk-6.3")
     if not os.path.isdir(base):
-        print("SKIP: %s not found (set KUBEPRIV_SHARED)" % base)
-        return 77
+        fail("fixtures", "%s not found (tests/fixtures is part of the repository)" % base)
+        return 1
     names = [n for n, _ in fields]
     for rec, field in (("countmatches", "text"), ("sum.map", "_raw")):
         chunks = read_recording(os.path.join(base, rec + ".input.gz"))
@@ -376,11 +377,11 @@ def recordings(binary, fields, shared):
 
 # ------------------------------------------------------------------------------ falco
 
-def falco(binary, fields, shared):
-    base = os.path.join(shared, "fixtures/k8s-audit/falco-trace-files")
+def falco(binary, fields, fixtures):
+    base = os.path.join(fixtures, "k8s-audit/falco-trace-files")
     if not os.path.isdir(base):
-        print("SKIP: %s not found (set KUBEPRIV_SHARED)" % base)
-        return 77
+        fail("fixtures", "%s not found (tests/fixtures is part of the repository)" % base)
+        return 1
     events, origin = [], []
     for name in sorted(os.listdir(base)):
         with open(os.path.join(base, name), encoding="utf-8") as f:
@@ -415,15 +416,14 @@ def falco(binary, fields, shared):
 
 # ------------------------------------------------------------------------------ standin
 
-def standin(binary, repo, shared):
+def standin(binary, repo, fixtures):
     """tools/splunkd-standin (the README demo's driver) runs cleanly and reports the verdicts."""
     import tempfile
-    base = os.path.join(shared, "fixtures/k8s-audit/falco-trace-files")
+    base = os.path.join(fixtures, "k8s-audit/falco-trace-files")
     lines = [ev(POD_PRIV), ev(POD_PLAIN), ev(GET_PODS), "not json"]
-    if os.path.isdir(base):
-        for name in sorted(os.listdir(base)):
-            with open(os.path.join(base, name), encoding="utf-8") as f:
-                lines += [x.rstrip("\n") for x in f if x.strip()]
+    for name in sorted(os.listdir(base)):  # tests/fixtures is part of the repository
+        with open(os.path.join(base, name), encoding="utf-8") as f:
+            lines += [x.rstrip("\n") for x in f if x.strip()]
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
         path = f.name
@@ -444,15 +444,14 @@ def standin(binary, repo, shared):
 
 # ------------------------------------------------------------------------------ scan
 
-def scan_equivalence(binary, fields, repo, shared):
+def scan_equivalence(binary, fields, repo, fixtures):
     """The command and `kubepriv scan --all --format jsonl` give the same answers per event."""
     import tempfile
     lines = [ev(POD_PRIV), ev(POD_PLAIN), ev(GET_PODS)]
     sample = os.path.join(repo, "examples/sample-audit.jsonl")
     sources = [sample] if os.path.exists(sample) else []
-    base = os.path.join(shared, "fixtures/k8s-audit/falco-trace-files")
-    if os.path.isdir(base):
-        sources += [os.path.join(base, n) for n in sorted(os.listdir(base))]
+    base = os.path.join(fixtures, "k8s-audit/falco-trace-files")
+    sources += [os.path.join(base, n) for n in sorted(os.listdir(base))]
     for path in sources:
         with open(path, encoding="utf-8") as f:
             lines += [x.rstrip("\n") for x in f if x.strip()]
@@ -513,27 +512,27 @@ def scan_equivalence(binary, fields, repo, shared):
 
 
 def main():
-    group, binary, repo, shared = sys.argv[1:5]
+    group, binary, repo, fixtures = sys.argv[1:5]
     fields = load_fields(repo)
     rc = 0
     if group == "synthetic":
         synthetic(binary, fields)
     elif group == "recordings":
-        rc = recordings(binary, fields, shared)
+        rc = recordings(binary, fields, fixtures)
     elif group == "scan":
-        scan_equivalence(binary, fields, repo, shared)
+        scan_equivalence(binary, fields, repo, fixtures)
     elif group == "standin":
-        standin(binary, repo, shared)
+        standin(binary, repo, fixtures)
     elif group == "falco":
-        rc = falco(binary, fields, shared)
+        rc = falco(binary, fields, fixtures)
     else:
         print("unknown group " + group)
         return 2
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
         return 1
-    if rc == 77:
-        return 77
+    if rc != 0:
+        return rc
     print("all %s transcript checks passed" % group)
     return 0
 

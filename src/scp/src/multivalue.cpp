@@ -1,4 +1,5 @@
 #include "kubepriv/scp/multivalue.hpp"
+
 #include "doubling.hpp"
 
 namespace kubepriv::scp {
