@@ -49,10 +49,8 @@ class FdSink final : public scan::ByteSink {
 };
 
 // Every stderr line goes through here: the progress line (if drawn) is erased first.
-common::ProgressLine* g_progress = nullptr;
-
 void log_line(std::string_view text) {
-  if (g_progress != nullptr) g_progress->clear();
+  common::erase_progress_line();
   std::string line(text);
   line.push_back('\n');
   std::fwrite(line.data(), 1, line.size(), stderr);
@@ -226,7 +224,6 @@ int run_scan(int argc, char** argv) {
       STDERR_FILENO,
       common::progress_wanted(STDERR_FILENO, options->progress == scan::ProgressMode::kAlways,
                               options->progress == scan::ProgressMode::kNever));
-  g_progress = &line;
   Progress progress{line};
   progress.total = total_known ? total : 0;
   progress.files = inputs.size();
@@ -264,7 +261,6 @@ int run_scan(int argc, char** argv) {
   }
   scanner.finish();
   line.clear();
-  g_progress = nullptr;
   if (out.failed()) {
     log_line("kubepriv scan: cannot write output: " + out.error().message);
     return scan::kExitError;

@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>  // ioctl, TIOCGWINSZ
 #include <unistd.h>     // isatty, write
 
+#include <atomic>   // std::atomic
 #include <cerrno>   // errno, EINTR
 #include <cmath>    // std::llround
 #include <cstdio>   // std::snprintf
@@ -12,6 +13,8 @@
 namespace kubepriv::common {
 
 namespace {
+
+std::atomic<ProgressLine*> g_active{nullptr};
 
 void write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -40,11 +43,19 @@ bool progress_wanted(int fd, bool forced, bool suppressed) {
   return term == nullptr || std::strcmp(term, "dumb") != 0;
 }
 
+void erase_progress_line() {
+  if (ProgressLine* line = g_active.load(); line != nullptr) line->clear();
+}
+
 ProgressLine::ProgressLine(int fd, bool enabled, std::chrono::milliseconds min_interval)
-    : fd_(fd), enabled_(enabled), min_interval_(min_interval) {}
+    : fd_(fd), enabled_(enabled), min_interval_(min_interval) {
+  if (enabled_) g_active.store(this);
+}
 
 ProgressLine::~ProgressLine() {
   clear();
+  ProgressLine* self = this;
+  g_active.compare_exchange_strong(self, nullptr);
 }
 
 bool ProgressLine::due(Clock::time_point now) const noexcept {

@@ -81,12 +81,14 @@ struct Decoder::Impl {
 
   z_stream zs{};
   bool z_ready = false;
-  bool member_open = false;      // inside a gzip member
-  std::uint64_t members = 0;     // gzip members completed
-  std::uint64_t member_end = 0;  // offset after the last complete member
-  bool padding = false;          // zero bytes after the last member (gzip(1) ignores them too)
+  bool member_open = false;        // inside a gzip member
+  std::uint64_t members = 0;       // gzip members completed
+  std::uint64_t member_end = 0;    // offset after the last complete member
+  bool padding = false;            // zero bytes after the last member (gzip(1) ignores them too)
+  std::uint64_t member_start = 0;  // offset where the current gzip member began
   ZSTD_DCtx* zd = nullptr;
-  bool frame_open = false;  // inside a zstd frame
+  bool frame_open = false;        // inside a zstd frame
+  std::uint64_t frame_start = 0;  // offset where the current zstd frame began
 
   explicit Impl(Output o) : output(std::move(o)) {}
   ~Impl() {
@@ -202,6 +204,7 @@ struct Decoder::Impl {
       zs.next_out = reinterpret_cast<Bytef*>(out.data());
       zs.avail_out = static_cast<uInt>(out.size());
       const uInt before = zs.avail_in;
+      if (!member_open) member_start = offset;
       const int rc = inflate(&zs, Z_NO_FLUSH);
       offset += before - zs.avail_in;
       const std::size_t produced = out.size() - zs.avail_out;
@@ -220,9 +223,14 @@ struct Decoder::Impl {
       if (rc == Z_OK) continue;
       if (rc == Z_BUF_ERROR) break;  // no progress possible: needs more input
       std::string why = zs.msg != nullptr ? zs.msg : (rc == Z_MEM_ERROR ? "out of memory" : "");
-      if (members != 0 && offset - member_end <= 10 && rc == Z_DATA_ERROR) {
+      // Where the damage is noticed depends a little on how zlib buffered its input; the
+      // member's start does not.
+      if (members != 0 && member_start == member_end && offset - member_end <= 10 &&
+          rc == Z_DATA_ERROR) {
         why += "; the bytes after the gzip member that ends at offset " +
                std::to_string(member_end) + " are not gzip data";
+      } else {
+        why += "; in the member that starts at offset " + std::to_string(member_start);
       }
       return fail("corrupt gzip data " + at() + " (" + why + ")");
     }
@@ -235,10 +243,13 @@ struct Decoder::Impl {
     while (ib.pos < ib.size || out_full) {
       ZSTD_outBuffer ob{out.data(), out.size(), 0};
       const std::size_t before = ib.pos;
+      if (!frame_open) frame_start = offset;
       const std::size_t rc = ZSTD_decompressStream(zd, &ob, &ib);
       offset += ib.pos - before;
       if (ZSTD_isError(rc) != 0U) {
-        return fail("corrupt zstd data " + at() + " (" + ZSTD_getErrorName(rc) + ")");
+        // libzstd reports errors a block (or a whole frame) at a time: name the frame too.
+        return fail("corrupt zstd data " + at() + " (" + ZSTD_getErrorName(rc) +
+                    "; in the frame that starts at offset " + std::to_string(frame_start) + ")");
       }
       if (ob.pos != 0) output(std::string_view(out.data(), ob.pos));
       out_full = (ob.pos == ob.size);

@@ -16,7 +16,12 @@ namespace kubepriv::common {
 /// TERM is not "dumb"; never when `suppressed` (a --quiet option).
 bool progress_wanted(int fd, bool forced, bool suppressed);
 
-/// The progress line itself.
+/// Erases the progress line currently drawn (the most recent enabled ProgressLine), if any.
+/// Every writer of stderr lines calls it first, so a log line never lands after progress text.
+void erase_progress_line();
+
+/// The progress line itself. Enabled, it becomes the line erase_progress_line() erases.
+/// Single-threaded use (draw and log from one thread).
 class ProgressLine {
  public:
   using Clock = std::chrono::steady_clock;
