@@ -220,6 +220,12 @@ class Directories(Tmp):
             self.assertEqual([r["auditID"] for r in recs],
                              ["a0", "a1", "a2", "a3", "o1", "o2", "o3"])
 
+    def test_a_directory_without_logs_says_so(self):
+        d = os.path.dirname(self.write("empty/notes.txt", b"nothing here\n"))
+        rc, recs, err = scan_all([d])
+        self.assertEqual((rc, recs), (0, []), err)
+        self.assertIn(f"{d}: no log files to read", err)
+
     def test_table_names_the_file_for_a_directory(self):
         d = self.write("one/audit.log", sample_bytes())
         rc, out, err = run(["scan", os.path.dirname(d)])

@@ -205,7 +205,9 @@ int run_scan(int argc, char** argv) {
     struct stat st {};
     if (name != "-" && ::stat(name.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       options->name_files = true;
+      const std::size_t before = inputs.size();
       if (!expand_dir(name, options->recursive, inputs)) io_error = true;
+      if (inputs.size() == before) log_line("kubepriv scan: " + name + ": no log files to read");
       continue;
     }
     inputs.push_back(name);
