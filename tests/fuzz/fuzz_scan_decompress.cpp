@@ -168,7 +168,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (plain.events != whole.events) fail("events differ from those of the plain text");
   } else if (damage == 1) {
     // A cut at 0 leaves an empty (plain) input; a cut exactly at a member boundary is whole.
-    if (whole.out != rest.substr(0, whole.out.size())) fail("a cut stream decoded to non-prefix");
+    // (Cut to fewer than 2 bytes it is no longer gzip, but the plain byte or nothing it is.)
+    if (whole.kind == kubepriv::scan::Compression::kGzip &&
+        whole.out != rest.substr(0, whole.out.size())) {
+      fail("a cut stream decoded to non-prefix");
+    }
   } else if (damage == 3) {
     if (whole.ok) fail("junk after the last member was accepted");
     if (whole.out != rest) fail("junk after the last member lost data before it");
