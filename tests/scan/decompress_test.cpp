@@ -194,6 +194,45 @@ TEST(Decoder, OtherCompressorsAreRefusedNotReadAsText) {
   }
 }
 
+// ---- EventReader::finish_cut: an event cut by damage is reported as such ----
+
+struct Events final : EventHandler {
+  std::vector<std::pair<std::string, std::string>> got;  // text, error
+  void on_event(const RawEvent& e) override {
+    got.emplace_back(std::string(e.text), std::string(e.error));
+  }
+};
+
+TEST(FinishCut, AnEventLeftOpenCarriesTheReasonNotAJsonError) {
+  const std::string why = "truncated: damaged here";
+  {
+    Events ev;
+    EventReader reader(ev);
+    reader.feed("{\"kind\":\"Event\"}\n{\"kind\":\"Ev");
+    reader.finish_cut(why);
+    ASSERT_EQ(ev.got.size(), 2U);
+    EXPECT_EQ(ev.got[0].second, "");
+    EXPECT_EQ(ev.got[1], (std::pair<std::string, std::string>{"{\"kind\":\"Ev", why}));
+  }
+  {  // inside an AWS CLI events[] element
+    Events ev;
+    EventReader reader(ev);
+    reader.feed("{\n  \"events\": [\n    {\"message\": \"{}\"},\n    {\"message\": \"{\\\"ki");
+    reader.finish_cut(why);
+    ASSERT_EQ(ev.got.size(), 2U);
+    EXPECT_EQ(ev.got[0], (std::pair<std::string, std::string>{"{}", ""}));
+    EXPECT_EQ(ev.got[1].second, why);
+  }
+  {  // between events: nothing is invented
+    Events ev;
+    EventReader reader(ev);
+    reader.feed("{\"kind\":\"Event\"}\n");
+    reader.finish_cut(why);
+    ASSERT_EQ(ev.got.size(), 1U);
+    EXPECT_EQ(ev.got[0].second, "");
+  }
+}
+
 // ---- Scanner: unreadable inputs, --fail-on, exit status ----
 
 struct StringSink final : ByteSink {
