@@ -1,18 +1,24 @@
 // `kubepriv scan` throughput: the streaming reader alone (JSON lines and `aws logs
 // filter-log-events` output) and the whole scan (reader + evaluator + collapse + output), next to
 // the evaluator alone over the same events, all in one run. Figures go to bench/RESULTS.md.
-//   bench_scan [--size-mb N] [--runs N] [--check]
+// The gzip rows: the same JSON lines compressed by zlib (level 6, gzip's default), decoded alone
+// and scanned whole; --write-gz PATH also saves that file for the CLI comparison
+// (bench/scan/gzip_cli.sh: `kubepriv scan f.gz` vs `zcat f.gz | kubepriv scan -`).
+//   bench_scan [--size-mb N] [--runs N] [--check] [--write-gz PATH]
 #include <time.h>  // clock_gettime (POSIX)
+#include <zlib.h>
 
 #include <algorithm>  // std::sort
 #include <cstdio>     // std::printf
 #include <cstdlib>    // std::strtoul
+#include <fstream>    // std::ofstream
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../detect/corpus.hpp"  // the EKS-style generator shared with bench/detect
 #include "kubepriv/audit/evaluator.hpp"
+#include "kubepriv/scan/decompress.hpp"
 #include "kubepriv/scan/json_text.hpp"
 #include "kubepriv/scan/scan.hpp"
 
@@ -62,6 +68,21 @@ std::string aws_form(const kubepriv::bench::Corpus& c) {
   return out;
 }
 
+// One gzip member of `text` (zlib level 6, as gzip and kube-apiserver's rotation use).
+std::string gzip(std::string_view text) {
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, static_cast<uLong>(text.size())) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  zs.avail_in = static_cast<uInt>(text.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
 template <typename F>
 double median_seconds(int runs, F&& f) {
   std::vector<double> t;
@@ -86,6 +107,7 @@ int main(int argc, char** argv) {
   std::size_t size_mb = 256;
   int runs = 5;
   bool check = false;
+  const char* write_gz = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--size-mb" && i + 1 < argc) {
@@ -94,8 +116,11 @@ int main(int argc, char** argv) {
       runs = static_cast<int>(std::strtoul(argv[++i], nullptr, 10));
     } else if (a == "--check") {
       check = true;
+    } else if (a == "--write-gz" && i + 1 < argc) {
+      write_gz = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: bench_scan [--size-mb N] [--runs N] [--check]\n");
+      std::fprintf(stderr,
+                   "usage: bench_scan [--size-mb N] [--runs N] [--check] [--write-gz PATH]\n");
       return 2;
     }
   }
@@ -173,6 +198,41 @@ int main(int argc, char** argv) {
       report(what, input.size(), summary.events, s, runs);
       ok = ok && summary.events == n && summary.errors == 0;
     }
+  }
+  {
+    const std::string gz = gzip(corpus.text);
+    std::printf("gzip (zlib level 6): %.1f MB (ratio %.1f)\n", static_cast<double>(gz.size()) / 1e6,
+                static_cast<double>(corpus.text.size()) / static_cast<double>(gz.size()));
+    if (write_gz != nullptr) std::ofstream(write_gz, std::ios::binary) << gz;
+    std::size_t plain = 0;
+    const double s = median_seconds(runs, [&] {
+      plain = 0;
+      kubepriv::scan::Decoder dec([&plain](std::string_view b) { plain += b.size(); });
+      for (std::size_t i = 0; i < gz.size(); i += kChunk) {
+        dec.feed(std::string_view(gz).substr(i, kChunk));
+      }
+      ok = dec.finish() && ok;
+    });
+    report("gzip decode alone (MB/s of decoded text)", corpus.text.size(), n, s, runs);
+    ok = ok && plain == corpus.text.size();
+    kubepriv::audit::Evaluator ev;
+    NullSink sink;
+    kubepriv::scan::Summary summary;
+    const double s2 = median_seconds(runs, [&] {
+      kubepriv::scan::Options o;
+      kubepriv::scan::BufferedWriter out(sink);
+      kubepriv::scan::Scanner scanner(
+          o, [&ev](std::string_view e) -> const kubepriv::core::Verdict& { return ev.evaluate(e); },
+          out, [](std::string_view) {});
+      scanner.begin_file("bench.gz");
+      for (std::size_t i = 0; i < gz.size(); i += kChunk) {
+        scanner.feed(std::string_view(gz).substr(i, kChunk));
+      }
+      scanner.finish();
+      summary = scanner.summary();
+    });
+    report("scan (alerts table), gzip JSON lines", corpus.text.size(), summary.events, s2, runs);
+    ok = ok && summary.events == n && summary.errors == 0 && summary.unreadable == 0;
   }
   if (check && !ok) {
     std::fprintf(stderr, "bench_scan: CHECK FAILED: event counts differ from the generator's\n");

@@ -356,11 +356,10 @@ class Usage(unittest.TestCase):
             with open(good, "w") as f:
                 f.write('{"kind":"Event"}\n')
             missing = os.path.join(tmp, "missing.log")
-            rc, recs, err = scan_all([missing, good, tmp])
+            rc, recs, err = scan_all([missing, good])
             self.assertEqual(rc, 2)
             self.assertEqual(len(recs), 1)
             self.assertIn("missing.log: cannot open", err)
-            self.assertIn("Is a directory", err)
             if os.geteuid() != 0:  # root can read mode-000 files
                 locked = os.path.join(tmp, "locked.log")
                 with open(locked, "w") as f:

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <string>
 
+#include "kubepriv/common/progress.hpp"
+
 namespace kubepriv::eks {
 
 namespace {
@@ -27,6 +29,7 @@ void log(aws::LogLevel level, std::string_view message) {
   line += text;
   line += '\n';
   std::lock_guard<std::mutex> lock(g_mu);
+  common::erase_progress_line();  // `pull`'s progress line, if drawn
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

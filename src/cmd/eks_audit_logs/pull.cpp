@@ -1,11 +1,16 @@
 // `eks_audit_logs pull`: the audit events of one time range as JSON lines on stdout, for
 // `kubepriv scan -` and for people without Splunk.
 
+#include <unistd.h>  // STDERR_FILENO
+
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "kubepriv/aws/endpoints.hpp"
+#include "kubepriv/common/progress.hpp"
 #include "kubepriv/modinput/event_writer.hpp"
 #include "kubepriv/modinput/params.hpp"
 #include "kubepriv/modinput/time.hpp"
@@ -21,11 +26,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: eks_audit_logs pull (--log-group G | --cluster C) [--region R] [--since T]\n"
     "         [--until T] [--prefix P] [--profile P] [--endpoint URL] [--role-arn ARN]\n"
-    "         [--external-id ID] [--rate-limit TPS] [--proxy URL] [--debug]\n"
+    "         [--external-id ID] [--rate-limit TPS] [--proxy URL] [--progress] [--debug]\n"
     "  Prints the messages of the log group's audit streams (one JSON object per line).\n"
     "  T: now, -24h / -30m / -7d, RFC 3339 (2026-11-28T15:00:00Z) or epoch seconds.\n"
     "  Defaults: --since -1h, --until now, --prefix kube-apiserver-audit-,\n"
-    "  --region from AWS_REGION, endpoint from AWS_ENDPOINT_URL[_CLOUDWATCH_LOGS].\n";
+    "  --region from AWS_REGION, endpoint from AWS_ENDPOINT_URL[_CLOUDWATCH_LOGS].\n"
+    "  A progress line (time reached, events, API calls, throttles) goes to stderr when it\n"
+    "  is a terminal, or with --progress. Ctrl-C finishes the page in hand, prints the\n"
+    "  summary and exits 130. Exit status: 0 done, 1 AWS error, 2 usage error.\n";
 
 int usage_error(const std::string& why) {
   log(LogLevel::kError, why);
@@ -37,6 +45,7 @@ int usage_error(const std::string& why) {
 
 int run_pull(const std::vector<std::string>& args) {
   StackOptions so;
+  bool progress_forced = false;
   std::string group, cluster, since = "-1h", until = "now";
   std::string prefix(aws::kDefaultAuditStreamPrefix);
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -47,6 +56,10 @@ int run_pull(const std::vector<std::string>& args) {
     }
     if (a == "--debug") {
       set_debug(true);
+      continue;
+    }
+    if (a == "--progress") {
+      progress_forced = true;
       continue;
     }
     if (i + 1 >= args.size()) return usage_error("option " + a + " needs a value (or is unknown)");
@@ -124,11 +137,33 @@ int run_pull(const std::vector<std::string>& args) {
                            modinput::format_rfc3339_ms(*since_ms) + " to " +
                            modinput::format_rfc3339_ms(*until_ms));
   modinput::FdSink out(1);
+  common::ProgressLine line(STDERR_FILENO,
+                            common::progress_wanted(STDERR_FILENO, progress_forced, false));
+  const auto started = std::chrono::steady_clock::now();
+  std::int64_t reached = *since_ms;  // latest event time written so far
   std::string buf;
   std::uint64_t events = 0, pages = 0;
-  while (!stop_flag().load()) {
+  auto show_progress = [&] {
+    if (!line.due()) return;
+    const auto& st = stack->client->stats();
+    const auto span = std::max<std::int64_t>(1, *until_ms - *since_ms);
+    const auto pct = std::clamp<std::int64_t>((reached - *since_ms) * 100 / span, 0, 100);
+    line.show("eks_audit_logs pull: at " + modinput::format_rfc3339_ms(reached) + " (" +
+              std::to_string(pct) + "% of the window), " +
+              common::format_count(static_cast<double>(events)) + " events, " +
+              std::to_string(st.calls) + " API calls, " + std::to_string(st.throttles) +
+              " throttled, " +
+              common::format_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::steady_clock::now() - started)));
+  };
+  bool stopped = false;
+  while (!(stopped = stop_flag().load())) {
     auto page = stack->client->filter_log_events(req);
     if (!page) {
+      if (stop_flag().load()) {  // the signal cut a retry wait short: nothing in hand
+        stopped = true;
+        break;
+      }
       log(LogLevel::kError, "FilterLogEvents failed after " + std::to_string(events) +
                                 " events: " + page.error().message);
       return 1;
@@ -148,17 +183,24 @@ int run_pull(const std::vector<std::string>& args) {
       }
       buf += '\n';
       ++events;
+      reached = std::max(reached, e.timestamp_ms);
     }
     if (auto r = out.write(buf); !r) {
       log(LogLevel::kError, r.error().message);
       return 1;
     }
+    show_progress();
     if (!page->next_token) break;
     req.next_token = *page->next_token;
   }
-  log(LogLevel::kInfo, std::string(stop_flag().load() ? "stopped by signal after " : "done: ") +
-                           std::to_string(events) + " events, " + std::to_string(pages) + " pages");
-  return 0;
+  line.clear();
+  const auto& st = stack->client->stats();
+  log(LogLevel::kInfo, std::string(stopped ? "interrupted: " : "done: ") + std::to_string(events) +
+                           " events, " + std::to_string(pages) + " pages, " +
+                           std::to_string(st.calls) + " API calls, " +
+                           std::to_string(st.throttles) + " throttled" +
+                           (stopped ? ", reached " + modinput::format_rfc3339_ms(reached) : ""));
+  return stopped ? 130 : 0;
 }
 
 }  // namespace kubepriv::eks

@@ -458,13 +458,17 @@ struct EventReader::Impl {
     handler.on_notice(line, where + " inside an unclosed " + std::string(what) + " (truncated?)");
   }
 
-  void close_open(bool at_eof, const char* end) {
+  // `cut`: why the input stopped early (a damaged compressed stream); a value left open is then
+  // reported with that reason instead of being judged as the fragment it is.
+  void close_open(bool at_eof, const char* end, std::string_view cut = {}) {
     switch (role) {
       case Role::kTop: break;
       case Role::kGarbage:
       case Role::kTopValue:
       case Role::kTopSniff:
-        if (line_mode || role == Role::kGarbage) {
+        if (!cut.empty()) {
+          emit_capture(end, true, cut);
+        } else if (line_mode || role == Role::kGarbage) {
           emit_capture(end, true);  // the line as it is: the evaluator reports what is wrong
         } else {
           emit_capture(end, true, "truncated: input ends inside a JSON value");
@@ -474,8 +478,9 @@ struct EventReader::Impl {
       case Role::kScalar:
         captured(end);
         emit({}, value_line,
-             elem_aws ? "truncated: an AWS events[] element is not closed"
-                      : "truncated: a JSON array element is not closed");
+             !cut.empty() ? cut
+             : elem_aws   ? "truncated: an AWS events[] element is not closed"
+                          : "truncated: a JSON array element is not closed");
         stop_capture();
         notice(at_eof, elem_aws ? "AWS events array" : "JSON array");
         break;
@@ -486,14 +491,14 @@ struct EventReader::Impl {
     reset_structure();
   }
 
-  void finish() {
+  void finish(std::string_view cut) {
     if (layout == Layout::kUnknown) {
       detect(true);
       const std::string bytes = std::move(head);
       head.clear();
       process(bytes);
     }
-    close_open(true, nullptr);
+    close_open(true, nullptr, cut);
   }
 };
 
@@ -504,7 +509,10 @@ void EventReader::feed(std::string_view chunk) {
   impl_->feed(chunk);
 }
 void EventReader::finish() {
-  impl_->finish();
+  impl_->finish({});
+}
+void EventReader::finish_cut(std::string_view why) {
+  impl_->finish(why.empty() ? std::string_view("truncated: the input breaks off here") : why);
 }
 Layout EventReader::layout() const noexcept {
   return impl_->layout;

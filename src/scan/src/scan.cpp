@@ -50,17 +50,46 @@ common::Result<Format> parse_format(std::string_view text) {
       "--format: unknown format '" + std::string(text) + "' (choose table, jsonl or csv)");
 }
 
+common::Result<FailOn> parse_fail_on(std::string_view text) {
+  if (text == "privileged") return FailOn::kPrivileged;
+  if (text == "risky") return FailOn::kRisky;
+  return common::fail(
+      common::ErrorCode::kInvalidArgument,
+      "--fail-on: unknown level '" + std::string(text) + "' (choose privileged or risky)");
+}
+
 }  // namespace
+
+bool reaches(const core::Verdict& verdict, FailOn level) noexcept {
+  switch (level) {
+    case FailOn::kNever: return false;
+    case FailOn::kPrivileged: return verdict.error.empty() && verdict.privileged;
+    case FailOn::kRisky:
+      return verdict.error.empty() && !verdict.reasons.empty() &&
+             verdict.outcome == core::Outcome::kSuccess;
+  }
+  return false;
+}
+
+int exit_status(const Options& options, const Summary& summary) noexcept {
+  if (summary.unreadable != 0) return kExitError;
+  if (options.fail_on != FailOn::kNever && summary.failing != 0) return kExitFindings;
+  return kExitOk;
+}
 
 std::string_view usage_text() noexcept {
   return "usage: kubepriv scan [--all] [--format table|jsonl|csv] [--max-event-bytes N]\n"
-         "                     [FILE ... | -]\n"
+         "                     [--fail-on privileged|risky] [--recursive] [--progress]\n"
+         "                     [--quiet] [FILE | DIR ... | -]\n"
          "\n"
          "Reads Kubernetes audit events and reports privileged or otherwise risky pod specs.\n"
          "Inputs (detected per file; no FILE or '-' reads stdin): JSON lines as kube-apiserver\n"
          "and EKS (CloudWatch) write them, pretty-printed JSON documents or arrays of events,\n"
          "and the JSON printed by 'aws logs filter-log-events' (several pages may follow each\n"
-         "other).\n"
+         "other). gzip (also several concatenated members) and zstd input is decompressed,\n"
+         "told by its first bytes, not by its name. A directory is read file by file, oldest\n"
+         "rotation first (audit-<time>.log[.gz] and audit.log.N before audit.log); files that\n"
+         "are clearly not logs are skipped with a note.\n"
          "\n"
          "Output (stdout): by default one alert per auditID for events with any reason;\n"
          "with --all one record per input event, in input order, incl. unparseable ones.\n"
@@ -69,10 +98,19 @@ std::string_view usage_text() noexcept {
          "  --format jsonl         one JSON object per record; multivalue fields are arrays\n"
          "  --format csv           RFC 4180 with a header; multivalue values joined by LF\n"
          "  --max-event-bytes N    larger events become error records (default 64M; K/M/G)\n"
+         "  --fail-on LEVEL        exit 1 when a reported record reaches LEVEL: privileged\n"
+         "                         (privileged=1) or risky (any reason, outcome success)\n"
+         "  -r, --recursive        descend into the subdirectories of a DIR\n"
+         "  --progress             progress line on stderr even when it is not a terminal\n"
+         "  -q, --quiet            no progress line and no summary on stderr\n"
          "  -h, --help             this text\n"
          "\n"
-         "A summary goes to stderr. Exit status: 0 when the inputs were read (findings or\n"
-         "not), 2 on a usage error or an unreadable input.\n";
+         "A summary goes to stderr; a progress line too while stderr is a terminal.\n"
+         "Exit status:\n"
+         "  0  every input was read completely; no record reached the --fail-on level\n"
+         "  1  every input was read completely; a reported record reached the --fail-on level\n"
+         "  2  usage error, or an input could not be read completely (missing, unreadable,\n"
+         "     damaged or truncated compressed stream); wins over 1\n";
 }
 
 common::Result<Options> parse_options(std::span<const std::string_view> args) {
@@ -88,6 +126,25 @@ common::Result<Options> parse_options(std::span<const std::string_view> args) {
       only_files = true;
     } else if (arg == "--all") {
       options.all = true;
+    } else if (arg == "-r" || arg == "--recursive") {
+      options.recursive = true;
+    } else if (arg == "--progress") {
+      options.progress = ProgressMode::kAlways;
+    } else if (arg == "-q" || arg == "--quiet") {
+      options.quiet = true;
+    } else if (arg == "--fail-on" || arg.starts_with("--fail-on=")) {
+      std::string_view value;
+      if (arg == "--fail-on") {
+        if (i + 1 >= args.size()) {
+          return common::fail(common::ErrorCode::kInvalidArgument, "--fail-on needs a value");
+        }
+        value = args[++i];
+      } else {
+        value = arg.substr(10);
+      }
+      auto level = parse_fail_on(value);
+      if (!level) return tl::unexpected(level.error());
+      options.fail_on = *level;
     } else if (arg == "-h" || arg == "--help") {
       options.help = true;
     } else if (arg == "--format" || arg.starts_with("--format=")) {
@@ -122,6 +179,7 @@ common::Result<Options> parse_options(std::span<const std::string_view> args) {
                           "unknown option '" + std::string(arg) + "'");
     }
   }
+  if (options.quiet) options.progress = ProgressMode::kNever;
   return options;
 }
 
@@ -135,6 +193,9 @@ std::string format_summary(const Summary& s) {
                      plural(s.alerts, "alert", "alerts");
   if (s.collapsed != 0) {
     text += " (" + std::to_string(s.collapsed) + " flagged events collapsed by auditID)";
+  }
+  if (s.unreadable != 0) {
+    text += "; " + plural(s.unreadable, "input", "inputs") + " not read completely";
   }
   return text;
 }
@@ -156,10 +217,12 @@ Scanner::Scanner(const Options& options, Evaluate evaluate, BufferedWriter& out,
       out_(out),
       log_(std::move(log)),
       writer_(make_writer(WriterOptions{options.format, options.all ? Mode::kAll : Mode::kAlerts,
-                                        options.inputs.size() > 1, 10000},
+                                        options.name_files || options.inputs.size() > 1, 10000},
                           out)),
       collapser_([this](const Alert& alert) {
-        if (options_.all) return;  // --all prints every event; alerts are only counted
+        if (options_.all) return;
+        if (reaches(alert.verdict, options_.fail_on))
+          ++summary_.failing;  // --all prints every event; alerts are only counted
         writer_->write(Record{alert.file, alert.line, alert.index, alert.time, &alert.verdict});
       }) {}
 
@@ -169,16 +232,40 @@ void Scanner::begin_file(std::string_view name) {
   file_.assign(name);
   ++summary_.files;
   reader_ = std::make_unique<EventReader>(*this, options_.max_event_bytes);
+  decoder_ = std::make_unique<Decoder>([this](std::string_view plain) { reader_->feed(plain); });
 }
 
-void Scanner::feed(std::string_view bytes) {
-  if (reader_) reader_->feed(bytes);
+bool Scanner::feed(std::string_view bytes) {
+  if (!reader_) return false;
+  if (decoder_->feed(bytes)) return true;
+  decode_failed();
+  return false;
+}
+
+void Scanner::decode_failed() {
+  // The events decoded before the damage are scanned; one cut by it is an error record.
+  reader_->finish_cut("truncated: the compressed input is damaged inside this event");
+  const std::uint64_t n = reader_->events();
+  input_error(decoder_->error() + "; " + std::to_string(n) +
+              (n == 1 ? " event was" : " events were") + " read before it");
+  reader_.reset();
+  decoder_.reset();
+}
+
+void Scanner::input_error(std::string_view message) {
+  ++summary_.unreadable;
+  log_("kubepriv scan: " + file_ + ": " + std::string(message));
 }
 
 void Scanner::end_file() {
   if (!reader_) return;
+  if (!decoder_->finish()) {
+    decode_failed();
+    return;
+  }
   reader_->finish();
   reader_.reset();
+  decoder_.reset();
 }
 
 void Scanner::finish() {
@@ -217,6 +304,7 @@ void Scanner::on_event(const RawEvent& event) {
   }
   if (options_.all) {
     writer_->write(Record{file_, event.line, event.index, {}, verdict});
+    if (reaches(*verdict, options_.fail_on)) ++summary_.failing;
   }
   if (flagged) {
     ++summary_.flagged;

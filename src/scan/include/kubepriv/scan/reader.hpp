@@ -68,6 +68,9 @@ class EventReader {
   void feed(std::string_view chunk);
   /// End of file: delivers a last line without newline and reports anything left open.
   void finish();
+  /// The input broke off (e.g. a damaged compressed stream): like finish(), but an event left
+  /// open is delivered as an error record saying `why`, not judged as the fragment it is.
+  void finish_cut(std::string_view why);
 
   /// The detected layout (kUnknown until the first non-blank line has been seen).
   [[nodiscard]] Layout layout() const noexcept;

@@ -15,14 +15,42 @@
 #include "kubepriv/common/result.hpp"
 #include "kubepriv/core/verdict.hpp"
 #include "kubepriv/scan/collapse.hpp"
+#include "kubepriv/scan/decompress.hpp"
 #include "kubepriv/scan/output.hpp"
 #include "kubepriv/scan/reader.hpp"
 
 namespace kubepriv::scan {
 
+/// --fail-on: which reported records make the exit status 1.
+enum class FailOn {
+  kNever,       ///< no --fail-on: findings do not change the exit status
+  kPrivileged,  ///< a record with privileged=1
+  kRisky,       ///< a record with any reason whose outcome is success
+};
+
+/// True when `verdict` reaches the --fail-on level `level`.
+bool reaches(const core::Verdict& verdict, FailOn level) noexcept;
+
+/// --progress: when to draw the progress line on stderr.
+enum class ProgressMode {
+  kAuto,    ///< when stderr is a terminal
+  kAlways,  ///< --progress
+  kNever,   ///< --quiet
+};
+
+/// Exit statuses of `kubepriv scan` (the table in --help and the README).
+inline constexpr int kExitOk = 0;        ///< every input read; nothing reached --fail-on
+inline constexpr int kExitFindings = 1;  ///< every input read; a record reached --fail-on
+inline constexpr int kExitError = 2;     ///< usage error, or an input not read completely
+
 /// Parsed command line of `kubepriv scan`.
 struct Options {
   bool all = false;                                     ///< --all: one record per input event
+  FailOn fail_on = FailOn::kNever;                      ///< --fail-on
+  bool recursive = false;                               ///< --recursive: descend directories
+  ProgressMode progress = ProgressMode::kAuto;          ///< --progress / --quiet
+  bool quiet = false;                                   ///< --quiet: no progress, no summary
+  bool name_files = false;                              ///< show the file column (set by caller)
   Format format = Format::kTable;                       ///< --format
   std::size_t max_event_bytes = kDefaultMaxEventBytes;  ///< --max-event-bytes
   std::vector<std::string> inputs;                      ///< files; "-" is stdin; empty = stdin
@@ -43,7 +71,12 @@ struct Summary {
   std::uint64_t errors = 0;
   std::uint64_t alerts = 0;
   std::uint64_t collapsed = 0;
+  std::uint64_t unreadable = 0;  ///< inputs not read completely (damaged compressed stream, ...)
+  std::uint64_t failing = 0;     ///< reported records that reach --fail-on
 };
+
+/// The exit status for a finished scan (see kExitOk, kExitFindings, kExitError).
+int exit_status(const Options& options, const Summary& summary) noexcept;
 
 /// The one-line summary, e.g. "kubepriv scan: 34 events in 1 file: 12 flagged, 1 error, 8 alerts".
 std::string format_summary(const Summary& summary);
@@ -61,10 +94,15 @@ class Scanner final : public EventHandler {
 
   /// Starts a new input file named `name` ("-" for stdin).
   void begin_file(std::string_view name);
-  /// Bytes of the current file.
-  void feed(std::string_view bytes);
+  /// Bytes of the current file, compressed or not (see Decoder). Returns false once the rest
+  /// of the file cannot be read (damaged or unsupported compressed stream): the damage has been
+  /// logged and counted as unreadable, the events before it were scanned.
+  bool feed(std::string_view bytes);
   /// Ends the current file.
   void end_file();
+  /// The current file could not be read completely for a reason found outside the scanner
+  /// (e.g. a read error): logs `message` and counts the input as unreadable.
+  void input_error(std::string_view message);
   /// Ends the scan: emits pending alerts and writes everything out.
   void finish();
 
@@ -75,6 +113,7 @@ class Scanner final : public EventHandler {
 
  private:
   void log_event_error(const RawEvent& event, std::string_view error);
+  void decode_failed();
 
   Options options_;
   Evaluate evaluate_;
@@ -83,6 +122,7 @@ class Scanner final : public EventHandler {
   std::unique_ptr<RecordWriter> writer_;
   AlertCollapser collapser_;
   std::unique_ptr<EventReader> reader_;
+  std::unique_ptr<Decoder> decoder_;
   std::string file_;
   core::Verdict error_verdict_;  // for reader-level errors
   Summary summary_;
