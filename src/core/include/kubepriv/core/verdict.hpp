@@ -4,6 +4,8 @@
 /// shared by `kubepriv scan`, the `kubepriv` search command, the correlation searches and the
 /// dashboard. Field names and meanings are fixed by the output table in fields.hpp.
 
+#include <array>        // std::array, std::to_array
+#include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint16_t
 #include <string>       // std::string
 #include <string_view>  // std::string_view
@@ -29,7 +31,46 @@ enum class Reason : std::uint8_t {
   kUnsafeSysctl,         ///< a sysctl outside the baseline's safe set
   kRunAsRoot,            ///< runAsUser == 0, set explicitly
 };
-inline constexpr int kReasonCount = 14;
+
+/// One word of a vocabulary: the enum value and the text users see.
+template <typename E>
+struct Word {
+  E value;
+  std::string_view text;
+};
+
+/// True when row i of `table` holds the enum value i (the tables below are indexed by value).
+template <typename E, std::size_t N>
+constexpr bool indexed_by_value(const std::array<Word<E>, N>& table) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (static_cast<std::size_t>(table[i].value) != i) return false;
+  }
+  return true;
+}
+
+/// The `reasons` vocabulary, in output order. kReasonCount, to_string(Reason) and the contract
+/// test (tests/core) all come from this table.
+inline constexpr auto kReasonWords = std::to_array<Word<Reason>>({
+    {Reason::kPrivilegedContainer, "privileged_container"},
+    {Reason::kHostPid, "host_pid"},
+    {Reason::kHostIpc, "host_ipc"},
+    {Reason::kHostNetwork, "host_network"},
+    {Reason::kHostProcess, "host_process"},
+    {Reason::kHostPath, "host_path"},
+    {Reason::kDangerousCapability, "dangerous_capability"},
+    {Reason::kPrivilegeEscalation, "privilege_escalation"},
+    {Reason::kUnmaskedProcMount, "unmasked_proc_mount"},
+    {Reason::kUnconfinedSeccomp, "unconfined_seccomp"},
+    {Reason::kUnconfinedApparmor, "unconfined_apparmor"},
+    {Reason::kHostPort, "host_port"},
+    {Reason::kUnsafeSysctl, "unsafe_sysctl"},
+    {Reason::kRunAsRoot, "run_as_root"},
+});
+inline constexpr int kReasonCount = static_cast<int>(kReasonWords.size());
+static_assert(indexed_by_value(kReasonWords), "kReasonWords must follow the order of Reason");
+static_assert(static_cast<int>(Reason::kRunAsRoot) + 1 == kReasonCount,
+              "every Reason needs its word in kReasonWords (kRunAsRoot is the last one)");
+static_assert(kReasonCount <= 16, "ReasonSet holds the reasons in 16 bits");
 
 /// The vocabulary string of a reason, e.g. "privileged_container".
 std::string_view to_string(Reason reason) noexcept;
@@ -64,6 +105,18 @@ enum class Outcome : std::uint8_t {
   kIncomplete,  ///< a non-final stage (RequestReceived, ResponseStarted)
 };
 
+/// The `outcome` vocabulary (indexed by value).
+inline constexpr auto kOutcomeWords = std::to_array<Word<Outcome>>({
+    {Outcome::kNone, "none"},
+    {Outcome::kSuccess, "success"},
+    {Outcome::kDenied, "denied"},
+    {Outcome::kDryRun, "dry_run"},
+    {Outcome::kFailure, "failure"},
+    {Outcome::kIncomplete, "incomplete"},
+});
+static_assert(indexed_by_value(kOutcomeWords), "kOutcomeWords must follow the order of Outcome");
+static_assert(static_cast<std::size_t>(Outcome::kIncomplete) + 1 == kOutcomeWords.size());
+
 /// The vocabulary string of an outcome, e.g. "dry_run".
 std::string_view to_string(Outcome outcome) noexcept;
 
@@ -74,6 +127,16 @@ enum class Evidence : std::uint8_t {
   kPsaAnnotation,  ///< no body: Pod Security Admission's audit annotations were the evidence
   kNoBody,         ///< a pod-spec write with no body and no PSA annotation: cannot be judged
 };
+
+/// The `evidence` vocabulary (indexed by value).
+inline constexpr auto kEvidenceWords = std::to_array<Word<Evidence>>({
+    {Evidence::kNone, "none"},
+    {Evidence::kSpec, "spec"},
+    {Evidence::kPsaAnnotation, "psa_annotation"},
+    {Evidence::kNoBody, "no_body"},
+});
+static_assert(indexed_by_value(kEvidenceWords), "kEvidenceWords must follow the order of Evidence");
+static_assert(static_cast<std::size_t>(Evidence::kNoBody) + 1 == kEvidenceWords.size());
 
 /// The vocabulary string of an evidence kind: "none", "spec", "psa_annotation", "no_body".
 std::string_view to_string(Evidence evidence) noexcept;
