@@ -182,7 +182,7 @@ TEST_F(EvaluatorTest, Outcomes) {
       {"Panic", 500, "/api/v1/namespaces/default/pods", Outcome::kFailure},
       {"RequestReceived", 0, "/api/v1/namespaces/default/pods", Outcome::kIncomplete},
       {"ResponseStarted", 201, "/api/v1/namespaces/default/pods", Outcome::kIncomplete},
-      {"ResponseComplete", 0, "/api/v1/namespaces/default/pods", Outcome::kFailure},
+      {"ResponseComplete", 0, "/api/v1/namespaces/default/pods", Outcome::kIncomplete},
   };
   for (const auto& c : cases) {
     Ev e;
@@ -195,6 +195,30 @@ TEST_F(EvaluatorTest, Outcomes) {
     EXPECT_EQ(v.privileged, c.outcome == Outcome::kSuccess);
     EXPECT_TRUE(v.reasons.has(Reason::kPrivilegedContainer));  // asked for, whatever happened
     EXPECT_EQ(v.dry_run, c.outcome == Outcome::kDryRun);
+  }
+}
+
+// A create logged without its response (no responseStatus, or one without a code) may or may not
+// have taken effect: the outcome is not guessed (issue 10 item 2).
+TEST_F(EvaluatorTest, NoResponseCodeAtAFinalStageIsIncompleteNeverFailure) {
+  Ev e;
+  e.code = 0;
+  e.request = pod(kPrivSpec);
+  const std::string no_status = e.str();
+  std::string no_code = no_status;
+  no_code.insert(no_code.find(R"("requestObject")"),
+                 R"("responseStatus":{"metadata":{},"status":"Success"},)");
+  Ev stageless = e;
+  stageless.stage.clear();
+  std::string no_stage = stageless.str();
+  no_stage.replace(no_stage.find(R"("stage":"",)"), 11, "");
+  for (const std::string& text : {no_status, no_code, no_stage}) {
+    const auto& v = eval(text);
+    EXPECT_TRUE(v.error.empty()) << v.error << "\n" << text;
+    EXPECT_EQ(v.outcome, Outcome::kIncomplete) << text;
+    EXPECT_FALSE(v.privileged) << text;
+    EXPECT_TRUE(v.reasons.has(Reason::kPrivilegedContainer)) << text;
+    EXPECT_EQ(v.response_code, 0) << text;
   }
 }
 

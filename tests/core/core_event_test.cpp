@@ -37,7 +37,9 @@ TEST(Outcome, Table) {
   EXPECT_EQ(judge_outcome(facts("ResponseComplete", 422)), Outcome::kFailure);
   EXPECT_EQ(judge_outcome(facts("ResponseComplete", 409)), Outcome::kFailure);
   EXPECT_EQ(judge_outcome(facts("ResponseComplete", 500)), Outcome::kFailure);
-  EXPECT_EQ(judge_outcome(facts("ResponseComplete", std::nullopt)), Outcome::kFailure);
+  // No response recorded: unknown, never failure (nor success).
+  EXPECT_EQ(judge_outcome(facts("ResponseComplete", std::nullopt)), Outcome::kIncomplete);
+  EXPECT_EQ(judge_outcome(facts("", std::nullopt)), Outcome::kIncomplete);
   EXPECT_EQ(judge_outcome(facts("Panic", 201)), Outcome::kFailure);
   EXPECT_EQ(judge_outcome(facts("RequestReceived", std::nullopt)), Outcome::kIncomplete);
   EXPECT_EQ(judge_outcome(facts("ResponseStarted", 101)), Outcome::kIncomplete);

@@ -166,7 +166,8 @@ bool is_dry_run(std::string_view request_uri) {
 Outcome judge_outcome(const EventFacts& facts) noexcept {
   if (facts.stage == "Panic") return Outcome::kFailure;
   if (!facts.stage.empty() && facts.stage != "ResponseComplete") return Outcome::kIncomplete;
-  if (!facts.response_code) return Outcome::kFailure;
+  // No response recorded: whether the request took effect cannot be known, so it is not guessed.
+  if (!facts.response_code) return Outcome::kIncomplete;
   const int code = *facts.response_code;
   if (code >= 200 && code < 300) {
     return is_dry_run(facts.request_uri) ? Outcome::kDryRun : Outcome::kSuccess;

@@ -101,8 +101,10 @@ enum class Outcome : std::uint8_t {
   kSuccess,     ///< final stage ResponseComplete and a 2xx code, not a dry run
   kDenied,      ///< 403: authorization (no body) or admission (body present)
   kDryRun,      ///< dryRun=All in the request URI
-  kFailure,     ///< any other non-2xx, a Panic stage, or no response status on a final stage
-  kIncomplete,  ///< a non-final stage (RequestReceived, ResponseStarted)
+  kFailure,     ///< any other non-2xx code, or a Panic stage
+  /// Not known whether it took effect: a non-final stage (RequestReceived, ResponseStarted), or
+  /// a final stage that recorded no response status code.
+  kIncomplete,
 };
 
 /// The `outcome` vocabulary (indexed by value).
