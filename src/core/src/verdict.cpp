@@ -48,6 +48,7 @@ void Verdict::clear() noexcept {
   subresource.clear();
   response_code = 0;
   dry_run = false;
+  request_uri.clear();
   error.clear();
 }
 

@@ -178,6 +178,10 @@ struct Verdict {
   int response_code = 0;    ///< responseStatus.code, 0 when absent
   bool dry_run = false;     ///< dryRun=All in requestURI
 
+  /// requestURI. Not an output field: with the fields above it tells requests that share an
+  /// auditID apart (kubepriv scan's alert collapse).
+  std::string request_uri;
+
   /// Non-empty when the event could not be judged (not JSON, not an audit event): a short,
   /// human-readable reason. Every other field may then be partially filled or empty.
   std::string error;
