@@ -127,6 +127,11 @@ void expect_vocabulary(const std::string& text, const std::string& where) {
   if (!evidence.empty() || where.find("searchbnf") != std::string::npos) {
     EXPECT_EQ(sorted(evidence), sorted(texts(kEvidenceWords))) << where << ": evidence";
   }
+  auto actors = texts(kActorWords);
+  actors.erase(std::remove(actors.begin(), actors.end(), ""), actors.end());  // kNone: absent
+  EXPECT_EQ(sorted(listed_after(text, "actor_kind")), sorted(actors)) << where << ": actor_kind";
+  EXPECT_EQ(listed_after(text, "source_format"), texts(kSourceFormatWords))
+      << where << ": source_format";
 }
 
 TEST(CoreContract, TablesAreConsistent) {
@@ -136,6 +141,8 @@ TEST(CoreContract, TablesAreConsistent) {
   }
   for (const auto& w : kOutcomeWords) EXPECT_EQ(to_string(w.value), w.text);
   for (const auto& w : kEvidenceWords) EXPECT_EQ(to_string(w.value), w.text);
+  for (const auto& w : kActorWords) EXPECT_EQ(to_string(w.value), w.text);
+  for (const auto& w : kSourceFormatWords) EXPECT_EQ(to_string(w.value), w.text);
   for (const auto& f : kFields) EXPECT_EQ(f.multivalue, f.shape == Shape::kMultivalue) << f.name;
 }
 
@@ -208,14 +215,23 @@ TEST(CoreContract, CorrelationSearchesCompareOnlyWithWordsOfTheVocabulary) {
     const auto t = texts(kEvidenceWords);
     return std::set<std::string>(t.begin(), t.end());
   }();
+  const std::set<std::string> actors{"user", "controller"};
+  const std::set<std::string> formats = [] {
+    const auto t = texts(kSourceFormatWords);
+    return std::set<std::string>(t.begin(), t.end());
+  }();
   auto vocabulary = [&](const std::string& field) -> const std::set<std::string>& {
     if (field == "reasons") return reasons;
     if (field == "outcome") return outcomes;
+    if (field == "actor_kind") return actors;
+    if (field == "source_format") return formats;
     return evidence;
   };
   // field="x", field!=x, field IN ("x", "y") (also with the JSON-escaped quotes of drilldowns).
-  const std::regex compare(R"(\b(reasons|outcome|evidence)\s*!?=\s*\\?"?([A-Za-z_]+))");
-  const std::regex in_list(R"(\b(reasons|outcome|evidence)\s+IN\s*\(([^)]*)\))");
+  const std::regex compare(
+      R"(\b(reasons|outcome|evidence|actor_kind|source_format)\s*!?=\s*\\?"?([A-Za-z0-9_]+))");
+  const std::regex in_list(
+      R"(\b(reasons|outcome|evidence|actor_kind|source_format)\s+IN\s*\(([^)]*)\))");
   int checked = 0;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), compare);
        it != std::sregex_iterator(); ++it) {

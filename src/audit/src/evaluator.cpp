@@ -450,6 +450,12 @@ struct Evaluator::Impl {
         verdict.namespace_ =
             !request_meta.namespace_.empty() ? request_meta.namespace_ : response_meta.namespace_;
       }
+      // The owner of the written object: the persisted one (response) first.
+      const auto& owned = response_meta.owner_kind.empty() && response_meta.owner_name.empty()
+                              ? request_meta
+                              : response_meta;
+      verdict.owner_kind = owned.owner_kind;
+      verdict.owner_name = owned.owner_name;
     } else if (!verdict.resource.empty()) {
       // Not a pod-spec write: the kind is only descriptive, taken from the resource table when
       // it is a carrier (reads of pods, exec ...), else left empty (bodies are not parsed).

@@ -23,6 +23,12 @@ std::string_view to_string(Outcome outcome) noexcept {
 std::string_view to_string(Evidence evidence) noexcept {
   return word(kEvidenceWords, evidence);
 }
+std::string_view to_string(ActorKind actor) noexcept {
+  return word(kActorWords, actor);
+}
+std::string_view to_string(SourceFormat format) noexcept {
+  return word(kSourceFormatWords, format);
+}
 
 void Verdict::clear() noexcept {
   privileged = false;
@@ -48,6 +54,10 @@ void Verdict::clear() noexcept {
   subresource.clear();
   response_code = 0;
   dry_run = false;
+  owner_kind.clear();
+  owner_name.clear();
+  actor_kind = ActorKind::kNone;
+  source_format = SourceFormat::kK8s;
   request_uri.clear();
   error.clear();
 }
@@ -66,6 +76,15 @@ void outcome(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
 
 void evidence(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
   out.push_back(to_string(v.evidence));
+}
+
+void actor_kind(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  const std::string_view word = to_string(v.actor_kind);
+  if (!word.empty()) out.push_back(word);
+}
+
+void source_format(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  out.push_back(to_string(v.source_format));
 }
 
 void response_code(const Verdict& v, FieldValues& out, std::string& scratch) {

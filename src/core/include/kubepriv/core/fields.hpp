@@ -64,6 +64,8 @@ void flag(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
 void reasons(const Verdict& v, FieldValues& out, std::string& scratch);
 void outcome(const Verdict& v, FieldValues& out, std::string& scratch);
 void evidence(const Verdict& v, FieldValues& out, std::string& scratch);
+void actor_kind(const Verdict& v, FieldValues& out, std::string& scratch);  ///< absent for kNone
+void source_format(const Verdict& v, FieldValues& out, std::string& scratch);
 void response_code(const Verdict& v, FieldValues& out, std::string& scratch);  ///< absent when 0
 }  // namespace field_access
 
@@ -93,6 +95,10 @@ inline constexpr auto kFields = std::to_array<FieldDef>({
     {"subresource", Shape::kText, field_access::text<&Verdict::subresource>},
     {"response_code", Shape::kNumber, field_access::response_code},
     {"dry_run", Shape::kFlag, field_access::flag<&Verdict::dry_run>},
+    {"owner_kind", Shape::kText, field_access::text<&Verdict::owner_kind>},
+    {"owner_name", Shape::kText, field_access::text<&Verdict::owner_name>},
+    {"actor_kind", Shape::kText, field_access::actor_kind},
+    {"source_format", Shape::kText, field_access::source_format},
     {"error", Shape::kText, field_access::text<&Verdict::error>},
 });
 
@@ -114,11 +120,16 @@ constexpr bool names_unique() noexcept {
 }  // namespace field_checks
 
 // The contract's fixed points: the count and order users and the SPL rely on.
-static_assert(kFields.size() == 24, "a field was added or removed: update the docs and this count");
+static_assert(kFields.size() == 28, "a field was added or removed: update the docs and this count");
 static_assert(field_checks::names_unique(), "field names must be unique");
 static_assert(field_index("privileged") == 0 && field_index("reasons") == 1,
               "privileged and reasons lead the table");
-static_assert(field_index("dry_run") + 1 == field_index("error"), "dry_run precedes error");
+static_assert(field_index("dry_run") + 1 == field_index("owner_kind") &&
+                  field_index("owner_kind") + 1 == field_index("owner_name") &&
+                  field_index("owner_name") + 1 == field_index("actor_kind") &&
+                  field_index("actor_kind") + 1 == field_index("source_format") &&
+                  field_index("source_format") + 1 == field_index("error"),
+              "dry_run, owner_kind, owner_name, actor_kind, source_format, error close the table");
 static_assert(field_index("error") == kFields.size() - 1, "error stays the last field");
 
 /// Appends the values of field `index` of `v` to `out` (nothing for an absent value, nothing for

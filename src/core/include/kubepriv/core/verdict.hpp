@@ -97,11 +97,11 @@ class ReasonSet {
 
 /// What happened to the request.
 enum class Outcome : std::uint8_t {
-  kNone,        ///< not a write of a pod spec (reads, other resources, other subresources)
-  kSuccess,     ///< final stage ResponseComplete and a 2xx code, not a dry run
-  kDenied,      ///< 403: authorization (no body) or admission (body present)
-  kDryRun,      ///< dryRun=All in the request URI
-  kFailure,     ///< any other non-2xx code, or a Panic stage
+  kNone,     ///< not a write of a pod spec (reads, other resources, other subresources)
+  kSuccess,  ///< final stage ResponseComplete and a 2xx code, not a dry run
+  kDenied,   ///< 403: authorization (no body) or admission (body present)
+  kDryRun,   ///< dryRun=All in the request URI
+  kFailure,  ///< any other non-2xx code, or a Panic stage
   /// Not known whether it took effect: a non-final stage (RequestReceived, ResponseStarted), or
   /// a final stage that recorded no response status code.
   kIncomplete,
@@ -143,6 +143,41 @@ static_assert(static_cast<std::size_t>(Evidence::kNoBody) + 1 == kEvidenceWords.
 /// The vocabulary string of an evidence kind: "none", "spec", "psa_annotation", "no_body".
 std::string_view to_string(Evidence evidence) noexcept;
 
+/// Who sent the request, judged from `user` (the authenticated user, not an impersonated one).
+enum class ActorKind : std::uint8_t {
+  kNone,        ///< the event names no user (field absent)
+  kUser,        ///< anyone who is not a Kubernetes controller
+  kController,  ///< system:kube-controller-manager or
+                ///< system:serviceaccount:kube-system:*-controller
+};
+
+/// The `actor_kind` vocabulary (indexed by value; kNone is written as an absent field).
+inline constexpr auto kActorWords = std::to_array<Word<ActorKind>>({
+    {ActorKind::kNone, ""},
+    {ActorKind::kUser, "user"},
+    {ActorKind::kController, "controller"},
+});
+static_assert(indexed_by_value(kActorWords), "kActorWords must follow the order of ActorKind");
+
+/// The vocabulary string of an actor kind: "", "user", "controller".
+std::string_view to_string(ActorKind actor) noexcept;
+
+/// The audit log format an event came in: a plain Kubernetes audit event, or one inside the
+/// AKS (Azure Monitor) or GKE (Cloud Audit Logs) wrapper.
+enum class SourceFormat : std::uint8_t { kK8s, kAks, kGke };
+
+/// The `source_format` vocabulary (indexed by value).
+inline constexpr auto kSourceFormatWords = std::to_array<Word<SourceFormat>>({
+    {SourceFormat::kK8s, "k8s"},
+    {SourceFormat::kAks, "aks"},
+    {SourceFormat::kGke, "gke"},
+});
+static_assert(indexed_by_value(kSourceFormatWords),
+              "kSourceFormatWords must follow the order of SourceFormat");
+
+/// The vocabulary string of a source format: "k8s", "aks", "gke".
+std::string_view to_string(SourceFormat format) noexcept;
+
 /// The verdict for one audit event. Plain data: the detection core fills it, the adapters print it.
 struct Verdict {
   // --- detection ---
@@ -177,6 +212,14 @@ struct Verdict {
   std::string subresource;  ///< objectRef.subresource
   int response_code = 0;    ///< responseStatus.code, 0 when absent
   bool dry_run = false;     ///< dryRun=All in requestURI
+
+  // --- whose workload, sent by whom ---
+  /// The written object's metadata.ownerReferences: the controller=true reference, else the
+  /// first one (e.g. ReplicaSet "web-5d4f8" for a pod a ReplicaSet created). Empty when absent.
+  std::string owner_kind;
+  std::string owner_name;
+  ActorKind actor_kind = ActorKind::kNone;  ///< controller or user, from `user`
+  SourceFormat source_format = SourceFormat::kK8s;
 
   /// requestURI. Not an output field: with the fields above it tells requests that share an
   /// auditID apart (kubepriv scan's alert collapse).
