@@ -52,10 +52,10 @@ def command_fields(fields_hpp: Path, pending: bool = True) -> set[str]:
     """Output fields of the kubepriv search command, from fields.hpp's kFields table
     (plus PENDING_FIELDS unless pending=False)."""
     text = fields_hpp.read_text(encoding="utf-8")
-    m = re.search(r"kFields\s*\{\{(.*?)\}\};", text, re.S)
+    m = re.search(r"kFields\s*=\s*std::to_array<FieldDef>\(\{(.*?)\}\);", text, re.S)
     if not m:
         raise ValueError(f"{fields_hpp}: no kFields table")
-    names = re.findall(r'\{\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*,\s*(?:true|false)\s*\}', m.group(1))
+    names = re.findall(r'\{\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*,\s*Shape::k\w+\s*,', m.group(1))
     if not names:
         raise ValueError(f"{fields_hpp}: empty kFields table")
     out = set(names) | (PENDING_FIELDS if pending else set())

@@ -182,7 +182,7 @@ TEST_F(EvaluatorTest, Outcomes) {
       {"Panic", 500, "/api/v1/namespaces/default/pods", Outcome::kFailure},
       {"RequestReceived", 0, "/api/v1/namespaces/default/pods", Outcome::kIncomplete},
       {"ResponseStarted", 201, "/api/v1/namespaces/default/pods", Outcome::kIncomplete},
-      {"ResponseComplete", 0, "/api/v1/namespaces/default/pods", Outcome::kFailure},
+      {"ResponseComplete", 0, "/api/v1/namespaces/default/pods", Outcome::kIncomplete},
   };
   for (const auto& c : cases) {
     Ev e;
@@ -196,6 +196,92 @@ TEST_F(EvaluatorTest, Outcomes) {
     EXPECT_TRUE(v.reasons.has(Reason::kPrivilegedContainer));  // asked for, whatever happened
     EXPECT_EQ(v.dry_run, c.outcome == Outcome::kDryRun);
   }
+}
+
+// A create logged without its response (no responseStatus, or one without a code) may or may not
+// have taken effect: the outcome is not guessed (issue 10 item 2).
+TEST_F(EvaluatorTest, NoResponseCodeAtAFinalStageIsIncompleteNeverFailure) {
+  Ev e;
+  e.code = 0;
+  e.request = pod(kPrivSpec);
+  const std::string no_status = e.str();
+  std::string no_code = no_status;
+  no_code.insert(no_code.find(R"("requestObject")"),
+                 R"("responseStatus":{"metadata":{},"status":"Success"},)");
+  Ev stageless = e;
+  stageless.stage.clear();
+  std::string no_stage = stageless.str();
+  no_stage.replace(no_stage.find(R"("stage":"",)"), 11, "");
+  for (const std::string& text : {no_status, no_code, no_stage}) {
+    const auto& v = eval(text);
+    EXPECT_TRUE(v.error.empty()) << v.error << "\n" << text;
+    EXPECT_EQ(v.outcome, Outcome::kIncomplete) << text;
+    EXPECT_FALSE(v.privileged) << text;
+    EXPECT_TRUE(v.reasons.has(Reason::kPrivilegedContainer)) << text;
+    EXPECT_EQ(v.response_code, 0) << text;
+  }
+}
+
+// Issue 10 item 4: the workload behind a pod, and whether a controller or a person sent it.
+TEST_F(EvaluatorTest, OwnerFromOwnerReferencesAndActorKind) {
+  const std::string rs =
+      R"({"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-5d4f8","uid":"u1","controller":true,"blockOwnerDeletion":true})";
+  const std::string other = R"({"apiVersion":"v1","kind":"ConfigMap","name":"cm","uid":"u2"})";
+  auto meta = [](const std::string& refs) {
+    return R"({"generateName":"web-5d4f8-","namespace":"default","ownerReferences":)" + refs + "}";
+  };
+  Ev e;
+  e.user = R"({"username":"system:serviceaccount:kube-system:replicaset-controller"})";
+  e.request = pod(kPrivSpec, meta("[" + other + "," + rs + "]"));  // the controller ref wins
+  {
+    const auto& v = eval(e);
+    EXPECT_EQ(v.owner_kind, "ReplicaSet");
+    EXPECT_EQ(v.owner_name, "web-5d4f8");
+    EXPECT_EQ(v.actor_kind, core::ActorKind::kController);
+    EXPECT_EQ(v.source_format, core::SourceFormat::kK8s);
+    EXPECT_TRUE(v.privileged);
+  }
+  e.request = pod(kPrivSpec, meta("[" + other + "]"));  // no controller ref: the first one
+  EXPECT_EQ(eval(e).owner_kind, "ConfigMap");
+  EXPECT_EQ(eval(e).owner_name, "cm");
+  // The persisted object (responseObject) is preferred over the request.
+  e.response = pod(kPrivSpec, meta("[" + rs + "]"));
+  EXPECT_EQ(eval(e).owner_kind, "ReplicaSet");
+  // A repeated ownerReferences key: the last list wins; a bad list gives no owner.
+  e.response.clear();
+  e.request =
+      pod(kPrivSpec, R"({"ownerReferences":[)" + rs + R"(],"ownerReferences":[)" + other + "]}");
+  EXPECT_EQ(eval(e).owner_kind, "ConfigMap");
+  e.request = pod(kPrivSpec, R"({"ownerReferences":"x"})");
+  EXPECT_EQ(eval(e).owner_kind, "");
+  // A person's pod: no owner, actor user; the next event starts clean.
+  e.user = R"({"username":"alice"})";
+  e.request = pod(kPrivSpec);
+  {
+    const auto& v = eval(e);
+    EXPECT_EQ(v.owner_kind, "");
+    EXPECT_EQ(v.owner_name, "");
+    EXPECT_EQ(v.actor_kind, core::ActorKind::kUser);
+  }
+  // A Deployment a person applied has no owner; a ReplicaSet gets its Deployment.
+  Ev d;
+  d.resource = "replicasets";
+  d.api_group = "apps";
+  d.uri = "/apis/apps/v1/namespaces/default/replicasets";
+  d.user = R"({"username":"system:serviceaccount:kube-system:deployment-controller"})";
+  d.request =
+      R"({"kind":"ReplicaSet","apiVersion":"apps/v1","metadata":{"name":"web-5d4f8","ownerReferences":[{"kind":"Deployment","name":"web","controller":true}]},"spec":{"template":{"spec":)" +
+      kPrivSpec + "}}}";
+  {
+    const auto& v = eval(d);
+    EXPECT_EQ(v.owner_kind, "Deployment");
+    EXPECT_EQ(v.owner_name, "web");
+    EXPECT_EQ(v.workload_kind, "ReplicaSet");
+    EXPECT_TRUE(v.privileged);
+  }
+  // An event without a user names no actor.
+  e.user = R"({"groups":["system:authenticated"]})";
+  EXPECT_EQ(eval(e).actor_kind, core::ActorKind::kNone);
 }
 
 TEST_F(EvaluatorTest, RbacDenialWithStatusResponseHasNoBody) {

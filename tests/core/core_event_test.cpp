@@ -37,7 +37,9 @@ TEST(Outcome, Table) {
   EXPECT_EQ(judge_outcome(facts("ResponseComplete", 422)), Outcome::kFailure);
   EXPECT_EQ(judge_outcome(facts("ResponseComplete", 409)), Outcome::kFailure);
   EXPECT_EQ(judge_outcome(facts("ResponseComplete", 500)), Outcome::kFailure);
-  EXPECT_EQ(judge_outcome(facts("ResponseComplete", std::nullopt)), Outcome::kFailure);
+  // No response recorded: unknown, never failure (nor success).
+  EXPECT_EQ(judge_outcome(facts("ResponseComplete", std::nullopt)), Outcome::kIncomplete);
+  EXPECT_EQ(judge_outcome(facts("", std::nullopt)), Outcome::kIncomplete);
   EXPECT_EQ(judge_outcome(facts("Panic", 201)), Outcome::kFailure);
   EXPECT_EQ(judge_outcome(facts("RequestReceived", std::nullopt)), Outcome::kIncomplete);
   EXPECT_EQ(judge_outcome(facts("ResponseStarted", 101)), Outcome::kIncomplete);
@@ -228,6 +230,45 @@ TEST(VerdictStrings, Vocabulary) {
   EXPECT_EQ(to_string(Outcome::kDryRun), "dry_run");
   EXPECT_EQ(to_string(Evidence::kPsaAnnotation), "psa_annotation");
   EXPECT_EQ(to_string(Reason::kUnsafeSysctl), "unsafe_sysctl");
+}
+
+}  // namespace
+}  // namespace kubepriv::core
+
+namespace kubepriv::core {
+namespace {
+
+TEST(Actor, ControllersAreTheControllerManagerAndKubeSystemControllerAccounts) {
+  EXPECT_EQ(actor_kind("system:kube-controller-manager"), ActorKind::kController);
+  EXPECT_EQ(actor_kind("system:serviceaccount:kube-system:replicaset-controller"),
+            ActorKind::kController);
+  EXPECT_EQ(actor_kind("system:serviceaccount:kube-system:daemon-set-controller"),
+            ActorKind::kController);
+  // Not controllers: other namespaces, other suffixes, an empty name, extra colons, people.
+  EXPECT_EQ(actor_kind("system:serviceaccount:default:replicaset-controller"), ActorKind::kUser);
+  EXPECT_EQ(actor_kind("system:serviceaccount:kube-system:-controller"), ActorKind::kUser);
+  EXPECT_EQ(actor_kind("system:serviceaccount:kube-system:a:b-controller"), ActorKind::kUser);
+  EXPECT_EQ(actor_kind("system:serviceaccount:kube-system:controller-x"), ActorKind::kUser);
+  EXPECT_EQ(actor_kind("system:kube-controller-manager:x"), ActorKind::kUser);
+  EXPECT_EQ(actor_kind("alice"), ActorKind::kUser);
+  EXPECT_EQ(actor_kind(""), ActorKind::kNone);
+  EXPECT_EQ(to_string(ActorKind::kNone), "");
+  EXPECT_EQ(to_string(SourceFormat::kGke), "gke");
+}
+
+TEST(Actor, NewFieldsAreResetByClear) {
+  Verdict v;
+  v.owner_kind = "ReplicaSet";
+  v.owner_name = "web-1";
+  v.actor_kind = ActorKind::kController;
+  v.source_format = SourceFormat::kAks;
+  v.request_uri = "/x";
+  v.clear();
+  EXPECT_TRUE(v.owner_kind.empty());
+  EXPECT_TRUE(v.owner_name.empty());
+  EXPECT_EQ(v.actor_kind, ActorKind::kNone);
+  EXPECT_EQ(v.source_format, SourceFormat::kK8s);
+  EXPECT_TRUE(v.request_uri.empty());
 }
 
 }  // namespace

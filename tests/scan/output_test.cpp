@@ -97,6 +97,22 @@ TEST(Output, JsonLinesCarryEveryFieldWithNaturalTypes) {
   EXPECT_FALSE(r.contains("time"));  // --all records have no time column
 }
 
+TEST(Output, OwnerActorAndSourceFormatColumns) {
+  core::Verdict v = sample();
+  v.owner_kind = "ReplicaSet";
+  v.owner_name = "web-5d4f8";
+  v.actor_kind = core::ActorKind::kController;
+  v.source_format = core::SourceFormat::kAks;
+  const auto row = nlohmann::ordered_json::parse(render(Format::kJsonl, Mode::kAll, {v}));
+  EXPECT_EQ(row["owner_kind"], "ReplicaSet");
+  EXPECT_EQ(row["owner_name"], "web-5d4f8");
+  EXPECT_EQ(row["actor_kind"], "controller");
+  EXPECT_EQ(row["source_format"], "aks");
+  const auto plain = nlohmann::ordered_json::parse(render(Format::kJsonl, Mode::kAll, {sample()}));
+  EXPECT_EQ(plain["actor_kind"], "");  // no actor judged: absent
+  EXPECT_EQ(plain["source_format"], "k8s");
+}
+
 TEST(Output, AlertJsonLinesHaveTime) {
   const auto row = nlohmann::json::parse(render(Format::kJsonl, Mode::kAlerts, {sample()}));
   EXPECT_EQ(row["time"], "2024-05-02T10:00:00.000000Z");
@@ -113,7 +129,8 @@ TEST(Output, CsvIsRfc4180WithLfJoinedMultivalues) {
   EXPECT_EQ(row.substr(0, 18), "audit.log,1,1,1,\"p");
   EXPECT_NE(row.find(",\"privileged_container\nhost_pid\","), std::string::npos);
   EXPECT_NE(row.find(",\"shell\ninit,x\","), std::string::npos);
-  EXPECT_NE(row.find(",201,0,\r\n"), std::string::npos);  // response_code, dry_run, empty error
+  // response_code, dry_run, no owner_kind/owner_name/actor_kind, source_format, empty error
+  EXPECT_NE(row.find(",201,0,,,,k8s,\r\n"), std::string::npos);
   EXPECT_EQ(row.substr(row.size() - 2), "\r\n");
 }
 

@@ -223,6 +223,57 @@ class Sample(unittest.TestCase):
         self.assertEqual(rows[26]["error"] != "", True)
 
 
+def pod_create_event(audit_id, name, spec, stage="ResponseComplete"):
+    """One successful pod create as kube-apiserver logs it (RequestResponse level)."""
+    ev = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse",
+          "auditID": audit_id, "stage": stage, "verb": "create",
+          "requestURI": "/api/v1/namespaces/default/pods",
+          "user": {"username": "mallory", "groups": ["system:authenticated"]},
+          "sourceIPs": ["192.0.2.7"], "userAgent": "kubectl/v1.29.0",
+          "objectRef": {"resource": "pods", "namespace": "default", "name": name, "apiVersion": "v1"},
+          "requestObject": {"kind": "Pod", "apiVersion": "v1",
+                            "metadata": {"name": name, "namespace": "default"}, "spec": spec},
+          "requestReceivedTimestamp": "2024-05-02T09:14:03.000000Z"}
+    if stage == "ResponseComplete":
+        ev["responseStatus"] = {"metadata": {}, "code": 201}
+    return (json.dumps(ev) + "\n").encode()
+
+
+class Collisions(unittest.TestCase):
+    """Issue 10 item 1: a client chooses the auditID, so an equal auditID is not one request."""
+    HARMLESS = {"hostNetwork": True, "containers": [{"name": "web", "image": "nginx:1"}]}
+    EVIL = {"containers": [{"name": "root", "image": "alpine:3",
+                            "securityContext": {"privileged": True}}]}
+
+    def alerts(self, data):
+        rc, out, err = run(["scan", "--format", "jsonl", "-"], input_bytes=data)
+        self.assertEqual(rc, 0, err)
+        return records(out), err
+
+    def test_two_requests_under_one_audit_id_are_two_alerts_in_either_order(self):
+        web = pod_create_event("shared-id", "web", self.HARMLESS)
+        evil = pod_create_event("shared-id", "evil", self.EVIL)
+        for data in (web + evil, evil + web):
+            recs, err = self.alerts(data)
+            self.assertEqual(sorted((r["name"], r["privileged"]) for r in recs),
+                             [("evil", 1), ("web", 0)], err)
+            self.assertNotIn("collapsed", err)
+
+    def test_an_early_stage_of_another_request_is_its_own_alert(self):
+        early = pod_create_event("shared-id", "web", self.HARMLESS, stage="RequestReceived")
+        evil = pod_create_event("shared-id", "evil", self.EVIL)
+        recs, err = self.alerts(early + evil)
+        self.assertEqual(sorted((r["name"], r["stage"]) for r in recs),
+                         [("evil", "ResponseComplete"), ("web", "RequestReceived")], err)
+
+    def test_true_redeliveries_still_collapse(self):
+        evil = pod_create_event("one-id", "evil", self.EVIL)
+        recs, err = self.alerts(evil + evil + evil)
+        self.assertEqual(len(recs), 1, err)
+        self.assertEqual(recs[0]["privileged"], 1)
+        self.assertIn("2 flagged events collapsed", err)
+
+
 class BadInput(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()

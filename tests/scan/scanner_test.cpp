@@ -151,7 +151,7 @@ TEST(Scanner, SummaryText) {
   Summary s{1, 34, 12, 1, 8, 4};
   EXPECT_EQ(format_summary(s),
             "kubepriv scan: 34 events in 1 input: 12 flagged, 1 error, 8 alerts "
-            "(4 flagged events collapsed by auditID)");
+            "(4 flagged events collapsed as stages or repeats of one request)");
 }
 
 TEST(Scanner, EventTimePrefersRequestReceivedTimestamp) {

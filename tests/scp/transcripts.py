@@ -31,11 +31,11 @@ def fail(case, msg):
 def load_fields(repo):
     """Output columns from core::kFields (the single source of names), `error` renamed."""
     text = open(os.path.join(repo, "src/core/include/kubepriv/core/fields.hpp"), encoding="utf-8").read()
-    table = text[text.index("kFields{{"):]
-    table = table[:table.index("}};")]
-    fields = re.findall(r'\{"([A-Za-z_]+)",\s*(true|false)\}', table)
+    table = text[text.index("kFields = "):]
+    table = table[:table.index("});")]
+    fields = re.findall(r'\{"([A-Za-z_]+)",\s*Shape::k(\w+),', table)
     assert fields, "could not read kFields"
-    return [("kubepriv_error" if n == "error" else n, mv == "true") for n, mv in fields]
+    return [("kubepriv_error" if n == "error" else n, shape == "Multivalue") for n, shape in fields]
 
 
 def run(binary, data, args=()):

@@ -347,6 +347,38 @@ void walk_template(object o, core::PodSpec& spec) {
   }
 }
 
+// metadata.ownerReferences: the reference with controller=true, else the first object in the list.
+// A repeated ownerReferences key replaces the earlier list (the last one wins).
+void walk_owners(element refs, BodyMeta& meta) {
+  meta.owner_kind.clear();
+  meta.owner_name.clear();
+  simdjson::dom::array list;
+  if (refs.get_array().get(list) != SUCCESS) return;
+  bool have_first = false;
+  for (const auto ref : list) {
+    object r;
+    if (ref.get_object().get(r) != SUCCESS) continue;
+    std::string kind;
+    std::string name;
+    bool controller = false;
+    for (const auto f : r) {
+      if (f.key == "kind") {
+        set_string(f.value, kind);
+      } else if (f.key == "name") {
+        set_string(f.value, name);
+      } else if (f.key == "controller") {
+        controller = to_bool(f.value).value_or(false);
+      }
+    }
+    if (controller || !have_first) {
+      meta.owner_kind = std::move(kind);
+      meta.owner_name = std::move(name);
+      have_first = true;
+    }
+    if (controller) return;
+  }
+}
+
 void walk_meta(object root, BodyMeta& meta) {
   for (const auto field : root) {
     if (field.key == "kind") {
@@ -361,6 +393,8 @@ void walk_meta(object root, BodyMeta& meta) {
           set_string(mf.value, meta.generate_name);
         } else if (mf.key == "namespace") {
           set_string(mf.value, meta.namespace_);
+        } else if (mf.key == "ownerReferences") {
+          walk_owners(mf.value, meta);
         }
       }
     }

@@ -19,11 +19,16 @@ struct BodyMeta {
   std::string name;
   std::string generate_name;
   std::string namespace_;
+  /// metadata.ownerReferences: the controller=true reference, else the first one.
+  std::string owner_kind;
+  std::string owner_name;
   void clear() noexcept {
     kind.clear();
     name.clear();
     generate_name.clear();
     namespace_.clear();
+    owner_kind.clear();
+    owner_name.clear();
   }
 };
 

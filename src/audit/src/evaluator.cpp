@@ -52,7 +52,6 @@ struct Evaluator::Impl {
   bool has_api_version = false;
   bool has_audit_id = false;
   bool has_verb = false;
-  std::string request_uri;
   std::string response_message;
   std::string psa_audit;
   bool has_response_code = false;
@@ -73,7 +72,6 @@ struct Evaluator::Impl {
     api_version.clear();
     api_group.clear();
     has_api_group = has_kind = has_api_version = has_audit_id = has_verb = false;
-    request_uri.clear();
     response_message.clear();
     psa_audit.clear();
     has_response_code = false;
@@ -331,7 +329,7 @@ struct Evaluator::Impl {
           break;
         case 'r':
           if (k == "requestURI") {
-            ok = read_string(f.value(), "requestURI", request_uri, input);
+            ok = read_string(f.value(), "requestURI", verdict.request_uri, input);
           } else if (k == "requestObject") {
             ok = capture_body(f.value(), request_raw, &request_is_array, input);
           } else if (k == "responseObject") {
@@ -422,7 +420,7 @@ struct Evaluator::Impl {
     const core::Target t =
         core::classify(verdict.verb, verdict.resource, verdict.subresource, group);
     facts.stage = verdict.stage;
-    facts.request_uri = request_uri;
+    facts.request_uri = verdict.request_uri;
     facts.response_code =
         has_response_code ? std::optional<int>(verdict.response_code) : std::nullopt;
     if (!psa_audit.empty()) facts.psa_texts.emplace_back(psa_audit);
@@ -452,6 +450,12 @@ struct Evaluator::Impl {
         verdict.namespace_ =
             !request_meta.namespace_.empty() ? request_meta.namespace_ : response_meta.namespace_;
       }
+      // The owner of the written object: the persisted one (response) first.
+      const auto& owned = response_meta.owner_kind.empty() && response_meta.owner_name.empty()
+                              ? request_meta
+                              : response_meta;
+      verdict.owner_kind = owned.owner_kind;
+      verdict.owner_name = owned.owner_name;
     } else if (!verdict.resource.empty()) {
       // Not a pod-spec write: the kind is only descriptive, taken from the resource table when
       // it is a carrier (reads of pods, exec ...), else left empty (bodies are not parsed).

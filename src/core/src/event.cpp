@@ -166,7 +166,8 @@ bool is_dry_run(std::string_view request_uri) {
 Outcome judge_outcome(const EventFacts& facts) noexcept {
   if (facts.stage == "Panic") return Outcome::kFailure;
   if (!facts.stage.empty() && facts.stage != "ResponseComplete") return Outcome::kIncomplete;
-  if (!facts.response_code) return Outcome::kFailure;
+  // No response recorded: whether the request took effect cannot be known, so it is not guessed.
+  if (!facts.response_code) return Outcome::kIncomplete;
   const int code = *facts.response_code;
   if (code >= 200 && code < 300) {
     return is_dry_run(facts.request_uri) ? Outcome::kDryRun : Outcome::kSuccess;
@@ -245,8 +246,25 @@ void SpecWrite::clear() noexcept {
   response.clear();
 }
 
+ActorKind actor_kind(std::string_view username) noexcept {
+  static constexpr std::string_view kManager = "system:kube-controller-manager";
+  static constexpr std::string_view kSystemAccount = "system:serviceaccount:kube-system:";
+  static constexpr std::string_view kSuffix = "-controller";
+  if (username.empty()) return ActorKind::kNone;
+  if (username == kManager) return ActorKind::kController;
+  if (username.starts_with(kSystemAccount)) {
+    const std::string_view account = username.substr(kSystemAccount.size());
+    if (account.size() > kSuffix.size() && account.ends_with(kSuffix) &&
+        account.find(':') == std::string_view::npos) {
+      return ActorKind::kController;
+    }
+  }
+  return ActorKind::kUser;
+}
+
 void finish_verdict(const Target& target, const EventFacts& facts, const SpecWrite& write,
                     Verdict& v) {
+  v.actor_kind = actor_kind(v.user);
   v.dry_run = is_dry_run(facts.request_uri);
   if (!target.is_write()) {
     v.outcome = Outcome::kNone;

@@ -6,46 +6,28 @@
 
 namespace kubepriv::core {
 
+namespace {
+template <typename E, std::size_t N>
+std::string_view word(const std::array<Word<E>, N>& table, E value) noexcept {
+  const auto i = static_cast<std::size_t>(value);
+  return i < N ? table[i].text : std::string_view("unknown");
+}
+}  // namespace
+
 std::string_view to_string(Reason reason) noexcept {
-  switch (reason) {
-    case Reason::kPrivilegedContainer: return "privileged_container";
-    case Reason::kHostPid: return "host_pid";
-    case Reason::kHostIpc: return "host_ipc";
-    case Reason::kHostNetwork: return "host_network";
-    case Reason::kHostProcess: return "host_process";
-    case Reason::kHostPath: return "host_path";
-    case Reason::kDangerousCapability: return "dangerous_capability";
-    case Reason::kPrivilegeEscalation: return "privilege_escalation";
-    case Reason::kUnmaskedProcMount: return "unmasked_proc_mount";
-    case Reason::kUnconfinedSeccomp: return "unconfined_seccomp";
-    case Reason::kUnconfinedApparmor: return "unconfined_apparmor";
-    case Reason::kHostPort: return "host_port";
-    case Reason::kUnsafeSysctl: return "unsafe_sysctl";
-    case Reason::kRunAsRoot: return "run_as_root";
-  }
-  return "unknown";
+  return word(kReasonWords, reason);
 }
-
 std::string_view to_string(Outcome outcome) noexcept {
-  switch (outcome) {
-    case Outcome::kNone: return "none";
-    case Outcome::kSuccess: return "success";
-    case Outcome::kDenied: return "denied";
-    case Outcome::kDryRun: return "dry_run";
-    case Outcome::kFailure: return "failure";
-    case Outcome::kIncomplete: return "incomplete";
-  }
-  return "unknown";
+  return word(kOutcomeWords, outcome);
 }
-
 std::string_view to_string(Evidence evidence) noexcept {
-  switch (evidence) {
-    case Evidence::kNone: return "none";
-    case Evidence::kSpec: return "spec";
-    case Evidence::kPsaAnnotation: return "psa_annotation";
-    case Evidence::kNoBody: return "no_body";
-  }
-  return "unknown";
+  return word(kEvidenceWords, evidence);
+}
+std::string_view to_string(ActorKind actor) noexcept {
+  return word(kActorWords, actor);
+}
+std::string_view to_string(SourceFormat format) noexcept {
+  return word(kSourceFormatWords, format);
 }
 
 void Verdict::clear() noexcept {
@@ -72,69 +54,48 @@ void Verdict::clear() noexcept {
   subresource.clear();
   response_code = 0;
   dry_run = false;
+  owner_kind.clear();
+  owner_name.clear();
+  actor_kind = ActorKind::kNone;
+  source_format = SourceFormat::kK8s;
+  request_uri.clear();
   error.clear();
 }
 
-std::size_t field_index(std::string_view name) noexcept {
-  for (std::size_t i = 0; i < kFields.size(); ++i) {
-    if (kFields[i].name == name) return i;
-  }
-  return kFields.size();
-}
+namespace field_access {
 
-namespace {
-void push_single(std::vector<std::string_view>& out, std::string_view value) {
-  if (!value.empty()) out.push_back(value);
-}
-void push_all(std::vector<std::string_view>& out, const std::vector<std::string>& values) {
-  for (const auto& value : values) out.emplace_back(value);
-}
-}  // namespace
-
-void field_values(const Verdict& v, std::size_t index, std::vector<std::string_view>& out,
-                  std::string& scratch) {
-  static constexpr std::string_view kZero = "0";
-  static constexpr std::string_view kOne = "1";
-  switch (index) {
-    case 0: out.push_back(v.privileged ? kOne : kZero); break;
-    case 1:
-      for (int i = 0; i < kReasonCount; ++i) {
-        const auto r = static_cast<Reason>(i);
-        if (v.reasons.has(r)) out.push_back(to_string(r));
-      }
-      break;
-    case 2: out.push_back(to_string(v.outcome)); break;
-    case 3: out.push_back(to_string(v.evidence)); break;
-    case 4: push_all(out, v.containers); break;
-    case 5: push_all(out, v.images); break;
-    case 6: push_all(out, v.details); break;
-    case 7: push_all(out, v.psa_violations); break;
-    case 8: push_single(out, v.workload_kind); break;
-    case 9: push_single(out, v.namespace_); break;
-    case 10: push_single(out, v.name); break;
-    case 11: push_single(out, v.user); break;
-    case 12: push_single(out, v.impersonated_user); break;
-    case 13: push_all(out, v.user_groups); break;
-    case 14: push_single(out, v.src_ip); break;
-    case 15: push_single(out, v.user_agent); break;
-    case 16: push_single(out, v.audit_id); break;
-    case 17: push_single(out, v.stage); break;
-    case 18: push_single(out, v.verb); break;
-    case 19: push_single(out, v.resource); break;
-    case 20: push_single(out, v.subresource); break;
-    case 21:
-      if (v.response_code != 0) {
-        char buf[16];
-        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.response_code);
-        (void)ec;
-        scratch.assign(buf, end);
-        out.emplace_back(scratch);
-      }
-      break;
-    case 22: out.push_back(v.dry_run ? kOne : kZero); break;
-    case 23: push_single(out, v.error); break;
-    default: break;
+void reasons(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  for (const auto& w : kReasonWords) {
+    if (v.reasons.has(w.value)) out.push_back(w.text);
   }
 }
+
+void outcome(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  out.push_back(to_string(v.outcome));
+}
+
+void evidence(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  out.push_back(to_string(v.evidence));
+}
+
+void actor_kind(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  const std::string_view word = to_string(v.actor_kind);
+  if (!word.empty()) out.push_back(word);
+}
+
+void source_format(const Verdict& v, FieldValues& out, std::string& /*scratch*/) {
+  out.push_back(to_string(v.source_format));
+}
+
+void response_code(const Verdict& v, FieldValues& out, std::string& scratch) {
+  if (v.response_code == 0) return;
+  char buf[16];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.response_code);
+  (void)ec;  // 16 bytes always hold an int
+  scratch.assign(buf, end);
+  out.emplace_back(scratch);
+}
+
+}  // namespace field_access
 
 }  // namespace kubepriv::core

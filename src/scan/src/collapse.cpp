@@ -1,7 +1,9 @@
 #include "kubepriv/scan/collapse.hpp"
 
-#include <iterator>  // std::prev
-#include <utility>   // std::move
+#include <algorithm>  // std::find
+#include <iterator>   // std::prev
+#include <utility>    // std::move
+#include <vector>     // std::vector
 
 namespace kubepriv::scan {
 
@@ -13,6 +15,61 @@ int stage_rank(std::string_view stage) noexcept {
 
 namespace {
 constexpr int kFinal = 2;
+
+// Length-prefixed, so no text can pass for another split of the same bytes.
+void append_part(std::string& key, std::string_view part) {
+  key.append(std::to_string(part.size()));
+  key.push_back(':');
+  key.append(part);
+}
+
+int outcome_weight(core::Outcome o) noexcept {
+  switch (o) {
+    case core::Outcome::kNone: return 0;
+    case core::Outcome::kIncomplete: return 1;
+    case core::Outcome::kFailure: return 2;
+    case core::Outcome::kDryRun: return 3;
+    case core::Outcome::kDenied: return 4;
+    case core::Outcome::kSuccess: return 5;
+  }
+  return 0;
+}
+
+void add_missing(std::vector<std::string>& into, const std::vector<std::string>& from) {
+  for (const auto& value : from) {
+    if (std::find(into.begin(), into.end(), value) == into.end()) into.push_back(value);
+  }
+}
+}  // namespace
+
+std::string request_key(const core::Verdict& v) {
+  std::string key;
+  if (v.audit_id.empty()) return key;
+  key.reserve(v.audit_id.size() + v.verb.size() + v.request_uri.size() + v.resource.size() +
+              v.subresource.size() + v.namespace_.size() + v.name.size() + v.user.size() +
+              v.impersonated_user.size() + 32);
+  for (const std::string_view part :
+       {std::string_view(v.audit_id), std::string_view(v.verb), std::string_view(v.request_uri),
+        std::string_view(v.resource), std::string_view(v.subresource),
+        std::string_view(v.namespace_), std::string_view(v.name), std::string_view(v.user),
+        std::string_view(v.impersonated_user)}) {
+    append_part(key, part);
+  }
+  return key;
+}
+
+Severity severity(const core::Verdict& v) noexcept {
+  return {.privileged = v.privileged,
+          .rank = stage_rank(v.stage),
+          .outcome = outcome_weight(v.outcome)};
+}
+
+void merge_findings(core::Verdict& into, const core::Verdict& from) {
+  into.reasons |= from.reasons;
+  add_missing(into.containers, from.containers);
+  add_missing(into.images, from.images);
+  add_missing(into.details, from.details);
+  add_missing(into.psa_violations, from.psa_violations);
 }
 
 AlertCollapser::AlertCollapser(Emit emit, std::size_t max_open, std::size_t max_closed)
@@ -23,12 +80,17 @@ void AlertCollapser::emit(const Alert& alert) {
   emit_(alert);
 }
 
-void AlertCollapser::close(const std::string& id, int rank) {
+void AlertCollapser::close(const std::string& key, const core::Verdict& verdict) {
   if (max_closed_ == 0) return;
-  closed_[id] = rank;
-  closed_fifo_.push_back(id);
+  auto [it, inserted] = closed_.try_emplace(key, Closed{severity(verdict), verdict.reasons});
+  if (!inserted) {
+    // Reported again (a more severe record came late): remember the most that was reported.
+    it->second.severity = std::max(it->second.severity, severity(verdict));
+    it->second.reasons |= verdict.reasons;
+  }
+  closed_fifo_.push_back(key);
   while (closed_fifo_.size() > max_closed_) {
-    // A re-closed ID may sit in the FIFO twice; erasing on its older copy only shortens its
+    // A re-closed key may sit in the FIFO twice; erasing on its older copy only shortens its
     // memory, it never suppresses anything wrongly.
     closed_.erase(closed_fifo_.front());
     closed_fifo_.pop_front();
@@ -38,34 +100,46 @@ void AlertCollapser::close(const std::string& id, int rank) {
 void AlertCollapser::add(const core::Verdict& verdict,
                          const std::function<void(Alert&)>& describe) {
   const int rank = stage_rank(verdict.stage);
-  const std::string& id = verdict.audit_id;
   auto fill = [&](Alert& a) {
     a.verdict = verdict;
     a.rank = rank;
     describe(a);
   };
-  if (id.empty()) {
+  const std::string key = request_key(verdict);
+  if (key.empty()) {
     Alert a;
     fill(a);
     emit(a);
     return;
   }
-  if (auto c = closed_.find(id); c != closed_.end()) {
-    if (rank <= c->second) {
+  if (auto c = closed_.find(key); c != closed_.end()) {
+    core::ReasonSet seen = c->second.reasons;
+    seen |= verdict.reasons;
+    if (severity(verdict) <= c->second.severity && seen == c->second.reasons) {
       ++collapsed_;
       return;
     }
-    // A later stage of an alert that was emitted early (evicted): report it again rather than
-    // lose the more informative verdict.
-    closed_.erase(c);
+    // More severe than, or a reason beyond, what was already reported for this request (a later
+    // stage of an alert emitted early, or a colliding record): report it rather than lose it.
+    Alert a;
+    fill(a);
+    emit(a);
+    close(key, verdict);
+    return;
   }
-  if (auto o = open_.find(id); o != open_.end()) {
+  if (auto o = open_.find(key); o != open_.end()) {
     ++collapsed_;
     Alert& pending = *o->second;
-    if (rank > pending.rank) fill(pending);
+    if (severity(verdict) > severity(pending.verdict)) {
+      core::Verdict earlier = std::move(pending.verdict);
+      fill(pending);
+      merge_findings(pending.verdict, earlier);
+    } else {
+      merge_findings(pending.verdict, verdict);
+    }
     if (pending.rank >= kFinal) {
       emit(pending);
-      close(id, pending.rank);
+      close(key, pending.verdict);
       order_.erase(o->second);
       open_.erase(o);
     }
@@ -75,17 +149,18 @@ void AlertCollapser::add(const core::Verdict& verdict,
     Alert a;
     fill(a);
     emit(a);
-    close(id, rank);
+    close(key, verdict);
     return;
   }
   order_.emplace_back();
   fill(order_.back());
-  open_.emplace(id, std::prev(order_.end()));
+  open_.emplace(key, std::prev(order_.end()));
   if (open_.size() > max_open_) {
-    Alert& oldest = order_.front();
+    const Alert& oldest = order_.front();
+    const std::string oldest_key = request_key(oldest.verdict);
     emit(oldest);
-    close(oldest.verdict.audit_id, oldest.rank);
-    open_.erase(oldest.verdict.audit_id);
+    close(oldest_key, oldest.verdict);
+    open_.erase(oldest_key);
     order_.pop_front();
   }
 }
@@ -93,7 +168,7 @@ void AlertCollapser::add(const core::Verdict& verdict,
 void AlertCollapser::flush() {
   for (const Alert& a : order_) {
     emit(a);
-    close(a.verdict.audit_id, a.rank);
+    close(request_key(a.verdict), a.verdict);
   }
   order_.clear();
   open_.clear();

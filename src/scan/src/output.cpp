@@ -84,7 +84,6 @@ std::size_t append_table_cell(std::string& out, std::string_view text, std::size
 
 namespace {
 
-constexpr std::size_t kNoField = core::kFields.size();
 constexpr std::array<std::string_view, 3> kLeadColumns{"file", "line", "index"};
 
 void append_number(std::string& out, std::uint64_t n) {
@@ -92,16 +91,6 @@ void append_number(std::string& out, std::uint64_t n) {
   const auto res = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, res.ptr);
 }
-
-// Field indexes rendered as JSON numbers (booleans are 0/1, as in Splunk).
-struct NumericFields {
-  std::size_t privileged = core::field_index("privileged");
-  std::size_t dry_run = core::field_index("dry_run");
-  std::size_t response_code = core::field_index("response_code");
-  [[nodiscard]] bool has(std::size_t i) const noexcept {
-    return i != kNoField && (i == privileged || i == dry_run || i == response_code);
-  }
-};
 
 class JsonlWriter final : public RecordWriter {
  public:
@@ -131,7 +120,7 @@ class JsonlWriter final : public RecordWriter {
           append_json_string(b, values_[k]);
         }
         b.push_back(']');
-      } else if (numeric_.has(f)) {
+      } else if (core::kFields[f].numeric()) {
         if (values_.empty()) {
           b.append("null");
         } else {
@@ -149,7 +138,6 @@ class JsonlWriter final : public RecordWriter {
  private:
   Mode mode_;
   BufferedWriter& out_;
-  NumericFields numeric_;
   std::vector<std::string_view> values_;
   std::string scratch_;
 };

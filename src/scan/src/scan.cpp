@@ -91,7 +91,8 @@ std::string_view usage_text() noexcept {
          "rotation first (audit-<time>.log[.gz] and audit.log.N before audit.log); files that\n"
          "are clearly not logs are skipped with a note.\n"
          "\n"
-         "Output (stdout): by default one alert per auditID for events with any reason;\n"
+         "Output (stdout): by default one alert per request (auditID and request identity) for "
+         "events with any reason;\n"
          "with --all one record per input event, in input order, incl. unparseable ones.\n"
          "  --all                  every event, with line, index, error and all verdict fields\n"
          "  --format table         aligned columns for people (default)\n"
@@ -192,7 +193,8 @@ std::string format_summary(const Summary& s) {
                      " flagged, " + plural(s.errors, "error", "errors") + ", " +
                      plural(s.alerts, "alert", "alerts");
   if (s.collapsed != 0) {
-    text += " (" + std::to_string(s.collapsed) + " flagged events collapsed by auditID)";
+    text += " (" + std::to_string(s.collapsed) +
+            " flagged events collapsed as stages or repeats of one request)";
   }
   if (s.unreadable != 0) {
     text += "; " + plural(s.unreadable, "input", "inputs") + " not read completely";

@@ -81,8 +81,14 @@ struct SpecWrite {
   void clear() noexcept;
 };
 
+/// The actor kind of a username: kController for the Kubernetes controllers
+/// (`system:kube-controller-manager`, `system:serviceaccount:kube-system:<name>-controller`),
+/// kNone for an empty username, kUser for everyone else.
+ActorKind actor_kind(std::string_view username) noexcept;
+
 /// Fills the detection part of `v` (privileged, reasons, outcome, evidence, containers, images,
-/// details, psa_violations, dry_run) for a classified event. Semantics: src/core/RULES.md.
+/// details, psa_violations, dry_run, actor_kind) for a classified event. Semantics:
+/// src/core/RULES.md.
 void finish_verdict(const Target& target, const EventFacts& facts, const SpecWrite& write,
                     Verdict& v);
 

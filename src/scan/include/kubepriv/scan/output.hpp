@@ -49,7 +49,7 @@ class BufferedWriter {
 /// Output formats.
 enum class Format { kTable, kJsonl, kCsv };
 
-/// What the records are: alerts (flagged events, one per auditID) or every event (--all).
+/// What the records are: alerts (flagged events, one per request) or every event (--all).
 enum class Mode { kAlerts, kAll };
 
 /// One output record. Columns, in order: `file`, `line`, `index`, (alerts only: `time`), then
