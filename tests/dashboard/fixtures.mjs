@@ -42,7 +42,7 @@ const WRITE_VERBS = ['create', 'update', 'patch'];
 const workloadWrites = (events) =>
   spl.rawTerms(spl.rawTerms(events, WORKLOAD_RESOURCES), WRITE_VERBS);
 
-// ==== UNTIL `kubepriv scan` WRITES THEM: fields the command will give, derived from the event ====
+// ==== UNTIL kubepriv scan WRITES THEM: fields the command will give, derived from the event ====
 // The command's verdict fields owner_kind, owner_name, actor_kind and source_format are being added
 // to `kubepriv scan` separately. run.mjs takes a field from the command whenever the scan's rows
 // have it, and computes it with the function below only when they do not (and says so in a note).
