@@ -214,6 +214,15 @@ function staticChecks(def, commandFields, jsonFields, fixtures) {
         [...m[1].matchAll(/\\"([^\\]+)\\"/g)].map((n) => n[1])
       ),
     ]);
+    // A table's click tokens (row.X.value) are made from the columns it shows only.
+    const shown = [...text.matchAll(/frameBySeriesNames\(([^)]*)\)/g)].flatMap((m) =>
+      [...m[1].matchAll(/\\"([^\\]+)\\"/g)].map((n) => n[1])
+    );
+    if (shown.length > 0) {
+      for (const m of text.matchAll(/row\.([A-Za-z_][A-Za-z0-9_]*)\.value/g)) {
+        check(`${vid}: click token row.${m[1]}.value is a column it shows`, shown.includes(m[1]), `shown: ${shown.join(' ')}`);
+      }
+    }
     for (const f of named) {
       check(`${vid}: field ${f} is in ${primary}'s result`, !!fx && fx.fields.includes(f), `fixture fields: ${fx?.fields.join(' ')}`);
     }
