@@ -53,7 +53,23 @@ export function fields(rows, names) {
   return rows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null])));
 }
 
+/** `fillnull value=V f1 f2`: empty or missing fields of the list get V. */
+export function fillnull(rows, value, names) {
+  return rows.map((r) => ({ ...r, ...Object.fromEntries(names.filter((n) => isEmpty(r[n])).map((n) => [n, value])) }));
+}
+
 export const count = () => (group) => group.length;
+// min/max/sum read numbers; `_time` (an ISO string here) as epoch seconds, as Splunk stores it.
+// No numeric value: null (Splunk leaves the field out).
+const numbers = (group, f) =>
+  group
+    .flatMap((r) => multi(r[f]))
+    .map((v) => (f === '_time' ? Date.parse(v) / 1000 : Number(v)))
+    .filter((n) => !Number.isNaN(n));
+const orNull = (fn) => (ns) => (ns.length === 0 ? null : fn(ns));
+export const min = (f) => (group) => orNull((ns) => Math.min(...ns))(numbers(group, f));
+export const max = (f) => (group) => orNull((ns) => Math.max(...ns))(numbers(group, f));
+export const sum = (f) => (group) => orNull((ns) => ns.reduce((a, b) => a + b, 0))(numbers(group, f));
 export const dc = (f) => (group) => new Set(group.flatMap((r) => multi(r[f]))).size;
 export const values = (f) => (group) =>
   [...new Set(group.flatMap((r) => multi(r[f])))].sort((a, b) => a.localeCompare(b));
@@ -132,6 +148,46 @@ export function stages(query) {
   return out.filter((s) => s !== '');
 }
 
+/** Splits `s` on `sep` outside quotes and parentheses. */
+function splitTop(s, sep) {
+  const out = [];
+  let cur = '';
+  let depth = 0;
+  let quote = null;
+  for (const ch of s) {
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '(') {
+      depth += 1;
+    } else if (ch === ')') {
+      depth -= 1;
+    } else if (ch === sep && depth === 0) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** `eval a=expr, b=expr`: [{name, reads: [fields the expression reads]}] (functions and string
+ * literals are not fields; a bare word in an expression is). */
+export function evalAssignments(args) {
+  return splitTop(args, ',').map((part) => {
+    const m = part.match(/^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)([\s\S]*)$/);
+    if (!m) return { name: null, reads: [], bad: part };
+    const expr = m[2].replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    const reads = [...expr.matchAll(/([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\s*\()?/g)]
+      .filter((t) => !t[2] && !['AND', 'OR', 'NOT', 'LIKE'].includes(t[1]))
+      .map((t) => t[1]);
+    return { name: m[1], reads: [...new Set(reads)] };
+  });
+}
+
 const words = (s) => s.split(/[\s,]+/).filter((w) => w !== '' && !w.includes('='));
 const comparisons = (s) =>
   [...s.replace(/"[^"]*"|`[^`]*`/g, '""').matchAll(/([A-Za-z_][A-Za-z0-9_.]*)\s*(?:!=|<=|>=|=|<|>)/g)].map(
@@ -183,9 +239,19 @@ export function analyse(query, input, commandFields, splunkFields) {
       avail =
         name === 'timechart' ? 'dynamic' : new Set([...by, ...aggregates(aggPartNoWhere).map((a) => a.as)]);
     } else if (name === 'eval') {
-      const m = args.match(/^([A-Za-z_][A-Za-z0-9_]*)\s*=/);
-      if (m && avail !== 'dynamic') avail.add(m[1]);
-    } else if (name === 'head' || name === 'tail' || name === 'fillnull') {
+      // Assignments run left to right: a later one may read an earlier one's field.
+      for (const a of evalAssignments(args)) {
+        if (!a.name) {
+          refs.push({ field: null, stage, unknownCommand: `eval ${a.bad}` });
+          continue;
+        }
+        for (const f of a.reads) ref(f, stage);
+        if (avail !== 'dynamic') avail.add(a.name);
+      }
+    } else if (name === 'fillnull') {
+      // The listed fields must exist (fillnull would otherwise invent them, all "-").
+      for (const f of words(args)) ref(f, stage);
+    } else if (name === 'head' || name === 'tail') {
       // no field changes that matter here
     } else {
       refs.push({ field: null, stage, unknownCommand: cmd });

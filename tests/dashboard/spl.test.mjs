@@ -63,3 +63,43 @@ test('analyse: a field no stage provides is reported, one an earlier stage made 
 test('stages: pipes inside quotes and backticks do not split', () => {
   assert.deepEqual(spl.stages('`a|b` x="1|2" | stats count'), ['`a|b` x="1|2"', 'stats count']);
 });
+
+test('fillnull fills only empty fields of its list; min, max, sum read numbers and _time', () => {
+  const filled = spl.fillnull(rows, '-', ['ns', 'missing']);
+  assert.deepEqual(filled.map((r) => [r.ns, r.missing]), [['a', '-'], ['-', '-'], ['b', '-']]);
+  assert.equal(filled[0].user, 'bob');
+  assert.deepEqual(
+    spl.stats(rows, { first: spl.min('_time'), last: spl.max('_time'), p: spl.sum('privileged'), none: spl.sum('nope') }),
+    [{ first: Date.parse('2024-05-02T09:05:00Z') / 1000, last: Date.parse('2024-05-02T09:40:00Z') / 1000, p: 2, none: null }]
+  );
+});
+
+test('analyse eval: assignments left to right, reads checked, functions and strings are not fields', () => {
+  const command = ['kubepriv_error', 'evidence', 'namespace'];
+  const splunk = ['_time', '_indextime'];
+  const q =
+    '`m` | kubepriv | eval e=if(isnotnull(kubepriv_error), 1, 0), lag=_indextime - _time, w=namespace . "/x, y(" . e | stats sum(e) as errors max(lag) as lag | eval s=case(errors > 1, "bad, (very)", true(), "ok")';
+  const a = spl.analyse(q, null, command, splunk);
+  assert.ok(a.refs.every((r) => r.known && !r.unknownCommand), JSON.stringify(a.refs));
+  assert.deepEqual([...a.output].sort(), ['errors', 'lag', 's']);
+  const bad = spl.analyse('| eval w=namespace . "/" . owner | fillnull value="-" ownr', new Set(['namespace']), command, splunk);
+  assert.deepEqual(bad.refs.filter((r) => !r.known).map((r) => r.field), ['owner', 'ownr']);
+});
+
+test('fields derived until the command writes them: owner, actor kind, source format', async () => {
+  const { deriveFromRaw, DERIVED_UNTIL_COMMAND } = await import('./fixtures.mjs');
+  const pod = {
+    user: { username: 'system:serviceaccount:kube-system:replicaset-controller' },
+    requestObject: { metadata: { ownerReferences: [{ kind: 'Node', name: 'n', controller: false }, { kind: 'ReplicaSet', name: 'web-1', controller: true }] } },
+  };
+  assert.deepEqual(deriveFromRaw(JSON.stringify(pod), DERIVED_UNTIL_COMMAND), {
+    owner_kind: 'ReplicaSet',
+    owner_name: 'web-1',
+    actor_kind: 'controller',
+    source_format: 'k8s',
+  });
+  const aks = { category: 'kube-audit', properties: { log: JSON.stringify({ user: { username: 'alice' } }) } };
+  assert.deepEqual(deriveFromRaw(JSON.stringify(aks), DERIVED_UNTIL_COMMAND), { actor_kind: 'user', source_format: 'aks' });
+  assert.deepEqual(deriveFromRaw('{"truncated', DERIVED_UNTIL_COMMAND), {});
+  assert.deepEqual(deriveFromRaw(JSON.stringify(pod), ['actor_kind']), { actor_kind: 'controller' });
+});
