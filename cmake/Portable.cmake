@@ -31,8 +31,10 @@ if(KUBEPRIV_STATIC)
   else()
     message(FATAL_ERROR "KUBEPRIV_STATIC: unsupported processor ${CMAKE_SYSTEM_PROCESSOR}")
   endif()
+  # Run at every configure (instant when cached), so a changed recipe or Debian source version
+  # is picked up; -DKUBEPRIV_STATIC_PREFIX=<dir> uses a prefix made elsewhere instead.
   if(NOT KUBEPRIV_STATIC_PREFIX)
-    message(STATUS "KUBEPRIV_STATIC: building static libcurl/libsimdjson (cached) for ${_kp_arch}")
+    message(STATUS "KUBEPRIV_STATIC: static libcurl/libsimdjson for ${_kp_arch} (tools/build-static-deps)")
     execute_process(
       COMMAND "${PROJECT_SOURCE_DIR}/tools/build-static-deps" build ${_kp_arch}
       OUTPUT_VARIABLE _kp_prefix OUTPUT_STRIP_TRAILING_WHITESPACE
@@ -40,9 +42,10 @@ if(KUBEPRIV_STATIC)
     if(NOT _kp_rc EQUAL 0 OR NOT IS_DIRECTORY "${_kp_prefix}")
       message(FATAL_ERROR "tools/build-static-deps build ${_kp_arch} failed (${_kp_rc})")
     endif()
-    set(KUBEPRIV_STATIC_PREFIX "${_kp_prefix}" CACHE PATH "Prefix of the static libcurl/simdjson")
+  else()
+    set(_kp_prefix "${KUBEPRIV_STATIC_PREFIX}")
   endif()
-  list(PREPEND CMAKE_PREFIX_PATH "${KUBEPRIV_STATIC_PREFIX}")
+  list(PREPEND CMAKE_PREFIX_PATH "${_kp_prefix}")
   # Every find_library() of the build (OpenSSL, expat, zlib, zstd, c-ares, ...) takes the archive.
   set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
   set(OPENSSL_USE_STATIC_LIBS TRUE)
@@ -52,15 +55,21 @@ if(KUBEPRIV_STATIC)
   add_link_options("$<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-static-pie>"
                    "$<$<AND:$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>,$<CONFIG:Release>>:-s>")
 
+  # A prefix of an older recipe may still be in the cache: look again.
+  foreach(_kp_var CURL_LIBRARY CURL_LIBRARY_RELEASE CURL_INCLUDE_DIR simdjson_DIR)
+    if(${_kp_var} AND NOT "${${_kp_var}}" MATCHES "^${_kp_prefix}/")
+      unset(${_kp_var} CACHE)
+    endif()
+  endforeach()
   find_package(Threads REQUIRED)
   find_package(OpenSSL REQUIRED)
   find_package(ZLIB REQUIRED)
   find_package(CURL REQUIRED)
   find_library(KUBEPRIV_CARES_LIBRARY cares REQUIRED)
   get_filename_component(_kp_curl_dir "${CURL_LIBRARY}" DIRECTORY)
-  if(NOT _kp_curl_dir STREQUAL "${KUBEPRIV_STATIC_PREFIX}/lib")
+  if(NOT _kp_curl_dir STREQUAL "${_kp_prefix}/lib")
     message(FATAL_ERROR "KUBEPRIV_STATIC: found ${CURL_LIBRARY}, not the static libcurl of "
-                        "${KUBEPRIV_STATIC_PREFIX}")
+                        "${_kp_prefix}")
   endif()
   set_property(TARGET CURL::libcurl APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS CURL_STATICLIB)
   set_property(TARGET CURL::libcurl APPEND PROPERTY INTERFACE_LINK_LIBRARIES

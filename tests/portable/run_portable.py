@@ -104,7 +104,8 @@ def package_executables(app):
             continue
         machine = int.from_bytes(head[18:20], "little")
         arch = {62: "amd64", 183: "arm64"}.get(machine, "machine-%d" % machine)
-        out.setdefault(arch, {})[os.path.basename(path)] = path
+        name = re.sub(r"\.(x86_64|aarch64)$", "", os.path.basename(path))
+        out.setdefault(arch, {})[name] = path
     return out
 
 
@@ -301,8 +302,12 @@ def amd64_in_root(repo, shared, package, ref_bin, files):
     run(["tar", "-xzf", package, "-C", apps], check=True)
     app = os.path.join(apps, "kubepriv")
     exes = package_executables(app)
+    # What splunkd starts: bin/<name>, the dispatcher when the package has both architectures.
     app_bin = "/" + APP_DIR + "/kubepriv/" + os.path.relpath(
         os.path.dirname(exes["amd64"]["kubepriv"]), app)
+    if "arm64" in exes:
+        with open(os.path.join(app, "bin", "kubepriv"), "rb") as f:
+            check(f.read(2) == b"#!", "bin/kubepriv is the dispatcher of a two-architecture package")
     work = tempfile.mkdtemp(prefix="kubepriv-portable-", dir=os.path.join(root.path, "tmp"))
     try:
         with root:
