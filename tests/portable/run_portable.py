@@ -194,6 +194,10 @@ class Root:
         self.mounted = False
 
     def __enter__(self):
+        # A run killed before its cleanup may have left /proc mounted in the cached root.
+        with open("/proc/mounts") as f:
+            if any(line.split()[1] == self.proc for line in f if len(line.split()) > 1):
+                run(["umount", "-l", self.proc])
         r = run(["mount", "-t", "proc", "proc", self.proc])
         if r.returncode != 0:
             skip("cannot mount /proc in the Debian 11 root: %s" % r.stderr.decode().strip())
