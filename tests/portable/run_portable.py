@@ -286,6 +286,19 @@ def modinput_checks(root, app_bin, work):
         check(r.returncode != 0 and r.stdout == b"" and "/etc/pki/tls/certs/ca-bundle.crt" in err
               and "/etc/ssl/certs/ca-certificates.crt" in err,
               "without a CA bundle: refused, the error names the paths tried", err[-800:])
+
+        # The input's ca_bundle parameter names a bundle anywhere (still no system bundle).
+        shutil.copyfile(cert, os.path.join(work, "corp-ca.pem"))
+        doc = H.definition({"param": H.params(exit_when_caught_up="true", start_position="-2h",
+                                              ca_bundle=rel_work + "/corp-ca.pem")},
+                           rel_work + "/checkpoints")
+        r = run(root.cmd([eks], env), input=doc)
+        try:
+            data = [e["data"] for e in H.stream_events(r.stdout)]
+        except Exception as e:  # noqa: BLE001
+            data = ["unparsable stream: %s" % e]
+        check(r.returncode == 0 and data == msgs, "modular input with the ca_bundle parameter: all events",
+              "exit %d; stderr: %s" % (r.returncode, r.stderr.decode(errors="replace")[-800:]))
     finally:
         fake.stop()
         if os.path.exists(rhel):
