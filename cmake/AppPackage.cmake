@@ -20,6 +20,30 @@ foreach(_exe kubepriv eks_audit_logs)
   endif()
 endforeach()
 
+# KUBEPRIV_PACKAGE_AARCH64 (release preset): the package also carries the aarch64 executables,
+# cross-built in build/release-arm64 (release-arm64 preset); bin/<name> then becomes a small
+# dispatcher that runs bin/<name>.x86_64 or bin/<name>.aarch64 (see app/README.md, Platforms).
+option(KUBEPRIV_PACKAGE_AARCH64 "Add the aarch64 executables (release-arm64 preset) to the package" OFF)
+if(KUBEPRIV_PACKAGE_AARCH64 AND NOT CMAKE_CROSSCOMPILING)
+  set(_arm "${PROJECT_SOURCE_DIR}/build/release-arm64")
+  set(_arm_exes "${_arm}/src/cmd/kubepriv/kubepriv" "${_arm}/src/cmd/eks_audit_logs/eks_audit_logs")
+  add_custom_target(kubepriv_aarch64
+    COMMAND sh -c "test -f build/release-arm64/CMakeCache.txt || ${CMAKE_COMMAND} --preset release-arm64 >&2"
+    COMMAND "${CMAKE_COMMAND}" --build --preset release-arm64 --target kubepriv eks_audit_logs
+    WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
+    BYPRODUCTS ${_arm_exes}
+    COMMENT "Cross-building the aarch64 executables (build/release-arm64)"
+    USES_TERMINAL VERBATIM)
+  foreach(_exe ${_arm_exes})
+    list(APPEND _bin_args --binary-aarch64 "${_exe}")
+  endforeach()
+  list(APPEND _bin_deps kubepriv_aarch64 ${_arm_exes})
+endif()
+
+if(KUBEPRIV_STATIC)
+  list(APPEND _bin_args --static)
+endif()
+
 file(GLOB_RECURSE _app_sources CONFIGURE_DEPENDS
      "${PROJECT_SOURCE_DIR}/default/*" "${PROJECT_SOURCE_DIR}/app/*")
 add_custom_command(

@@ -5,7 +5,8 @@ Called by the `app_package` CMake target (cmake/AppPackage.cmake); stdlib only.
 
 1. Stages an allowlist of files (never the repository as is) into <stage>/kubepriv/ with explicit
    modes: 0755 folders and executables, 0644 everything else.
-2. Puts the executables in bin/ and every shared library they need except glibc in bin/lib/
+2. Puts the executables in bin/ (with --binary-aarch64: bin/<name>.x86_64, bin/<name>.aarch64 and
+   a dispatcher script bin/<name>) and every shared library they need except glibc in bin/lib/
    (found with ldd; the executables carry DT_RPATH=$ORIGIN/lib, see cmake/Portable.cmake), with the
    Debian copyright file of each bundled library in licenses/.
 3. Wraps each Dashboard Studio definition (app/dashboards/*.json) in its view XML.
@@ -37,6 +38,34 @@ GLIBC_LIBS = re.compile(
     r"libanl|libnsl|libcrypt|libBrokenLocale|libmvec|libthread_db)\.so(\.\d+)*$")
 BEGIN = "<!-- BEGIN generated:{} -->"
 END = "<!-- END generated:{} -->"
+
+
+# bin/<name> of a two-architecture package. splunkd starts it for `| kubepriv` (commands.conf
+# filename) and for the modular input (named like the scheme); the knowledge bundle replicates
+# bin/ to the indexers, platform folders it does not. Cost per process start: one sh and one exec
+# (plus a uname fork on kernels older than 6.1), measured in docs/platforms.md; nothing per event.
+DISPATCHER = """#!/bin/sh
+# Runs the @NAME@ executable built for this processor (packaged: x86_64 and aarch64).
+case $0 in */*) d=${0%/*} ;; *) d=. ;; esac
+# Linux 6.1+ tells the machine in /proc (a shell builtin read, no fork); older kernels: uname.
+m=
+read -r m </proc/sys/kernel/arch 2>/dev/null || m=$(uname -m)
+case $m in
+  x86_64 | amd64) exec "$d/@NAME@.x86_64" "$@" ;;
+  aarch64 | arm64 | armv8*) exec "$d/@NAME@.aarch64" "$@" ;;
+esac
+echo "ERROR @NAME@: no build for the processor $m; the app ships x86_64 and aarch64" >&2
+exit 1
+"""
+
+
+# Debian packages whose code a static (KUBEPRIV_STATIC) executable contains: their copyright files
+# go to licenses/<package>.copyright, with the common licence texts they refer to. curl and
+# simdjson are built from Debian's source packages of the same versions (tools/build-static-deps).
+STATIC_COMPONENTS = ("libc6", "libstdc++6", "libgcc-s1", "libssl3", "libexpat1", "zlib1g",
+                     "libzstd1", "libc-ares2", "libcurl4", "libsimdjson14", "nlohmann-json3-dev",
+                     "libspdlog-dev", "libfmt-dev", "libexpected-dev")
+COMMON_LICENSES = ("Apache-2.0", "GPL-3", "LGPL-2.1")
 
 
 def fail(msg: str) -> None:
@@ -191,12 +220,22 @@ def stage_app(args: argparse.Namespace, stage: Stage) -> None:
     # bin/: the executables, their shared libraries, and the libraries' licenses.
     elves: list[Path] = []
     libs: dict[str, Path] = {}
+    aarch64 = {Path(b).name: Path(b) for b in args.binary_aarch64}
     for b in args.binary:
         bp = Path(b)
         if not bp.is_file():
             fail(f"binary {bp} does not exist")
-        stage.put_file(f"bin/{bp.name}", bp, 0o755)
         elves.append(bp)
+        if not aarch64:
+            stage.put_file(f"bin/{bp.name}", bp, 0o755)
+        else:
+            # Both architectures: bin/<name>.<machine> and a dispatcher named like the command.
+            arm = aarch64.get(bp.name)
+            if arm is None or not arm.is_file():
+                fail(f"no aarch64 build of {bp.name} among --binary-aarch64")
+            stage.put_file(f"bin/{bp.name}.x86_64", bp, 0o755)
+            stage.put_file(f"bin/{bp.name}.aarch64", arm, 0o755)
+            stage.put_bytes(f"bin/{bp.name}", DISPATCHER.replace("@NAME@", bp.name).encode(), 0o755)
         for soname, path in shared_deps(bp):
             libs.setdefault(soname, path)
     rows = []
@@ -211,6 +250,16 @@ def stage_app(args: argparse.Namespace, stage: Stage) -> None:
             stage.put_file(f"licenses/{pkg}.copyright", cp)
             lic = f"`licenses/{pkg}.copyright`"
         rows.append(f"| `bin/lib/{soname}` | {pkg} {ver} | {lic} |")
+    if args.static:
+        for pkg in STATIC_COMPONENTS:
+            cp = Path("/usr/share/doc") / pkg / "copyright"
+            if not cp.is_file():
+                fail(f"{cp} is missing: the licence of a statically linked component")
+            stage.put_file(f"licenses/{pkg}.copyright", cp)
+        for name in COMMON_LICENSES:
+            lp = Path("/usr/share/common-licenses") / name
+            if lp.is_file():
+                stage.put_file(f"licenses/common-licenses/{name}", lp)
     glibc = glibc_versions(elves)
 
     readme = (app / "README.md").read_text(encoding="utf-8")
@@ -220,7 +269,11 @@ def stage_app(args: argparse.Namespace, stage: Stage) -> None:
     else:
         table = "No shared libraries are bundled in this build (bin/lib/ is absent)."
     readme = replace_section(readme, "bundled-libraries", table)
-    readme = replace_section(readme, "glibc", f"**GLIBC_{glibc[-1]}**" if glibc else "**unknown**")
+    if args.static and not glibc:
+        floor = "**none**: static executables, no dynamic glibc symbol at all"
+    else:
+        floor = f"**GLIBC_{glibc[-1]}**" if glibc else "**unknown**"
+    readme = replace_section(readme, "glibc", floor)
     stage.put_bytes("README.md", readme.encode())
 
 
@@ -263,6 +316,10 @@ def main() -> int:
     p.add_argument("--stage-dir", required=True, help="scratch folder (emptied first)")
     p.add_argument("--output", required=True, help="the .tgz to write")
     p.add_argument("--binary", action="append", default=[], help="an executable for bin/")
+    p.add_argument("--static", action="store_true",
+                   help="the executables are static: ship the licences of every linked component")
+    p.add_argument("--binary-aarch64", action="append", default=[],
+                   help="the aarch64 build of a --binary (same name): bin/<name> becomes a dispatcher")
     args = p.parse_args()
     mtime = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_MTIME))
     stage_dir = Path(args.stage_dir)

@@ -12,7 +12,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <string>
+#include <vector>
 
 extern char** environ;
 
@@ -240,4 +243,75 @@ TEST(CurlTransport, ProxyUsedForRemoteBypassedForLoopbackAndNeverLeaked) {
   ASSERT_FALSE(remote);
   EXPECT_EQ(remote.error().code, ErrorCode::kUnavailable) << remote.error().message;
   EXPECT_EQ(remote.error().message.find("secretpw"), std::string::npos) << remote.error().message;
+}
+
+TEST(FindCaBundle, FirstReadableSystemPathInOrder) {
+  std::vector<std::string> asked;
+  auto only = [&](std::string want) {
+    return [&asked, want](const std::string& p) {
+      asked.push_back(p);
+      return p == want;
+    };
+  };
+  // RHEL: the Debian path is absent, the RHEL bundle is used.
+  auto rhel = net::find_ca_bundle("", only("/etc/pki/tls/certs/ca-bundle.crt"));
+  ASSERT_TRUE(rhel) << rhel.error().message;
+  EXPECT_EQ(*rhel, "/etc/pki/tls/certs/ca-bundle.crt");
+  EXPECT_EQ(asked, (std::vector<std::string>{"/etc/ssl/certs/ca-certificates.crt",
+                                             "/etc/pki/tls/certs/ca-bundle.crt"}));
+  for (const auto path : net::kSystemCaBundles) {
+    auto r = net::find_ca_bundle("", only(std::string(path)));
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(*r, path);
+  }
+  EXPECT_EQ(*net::find_ca_bundle("", only("/etc/ssl/ca-bundle.pem")), "/etc/ssl/ca-bundle.pem");
+}
+
+TEST(FindCaBundle, ExplicitPathWinsAndMustExist) {
+  auto all = [](const std::string&) { return true; };
+  auto none = [](const std::string&) { return false; };
+  auto r = net::find_ca_bundle("/opt/corp/ca.pem", all);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, "/opt/corp/ca.pem");
+  // A missing explicit bundle is an error, never a silent fall back to the system store.
+  auto missing = net::find_ca_bundle("/opt/corp/ca.pem",
+                                     [](const std::string& p) { return p != "/opt/corp/ca.pem"; });
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(missing.error().message.find("/opt/corp/ca.pem"), std::string::npos);
+  auto nothing = net::find_ca_bundle("", none);
+  ASSERT_FALSE(nothing);
+  EXPECT_EQ(nothing.error().code, ErrorCode::kNotFound);
+  for (const auto path : net::kSystemCaBundles) {
+    EXPECT_NE(nothing.error().message.find(path), std::string::npos)
+        << "the error must name " << path << ": " << nothing.error().message;
+  }
+  EXPECT_NE(nothing.error().message.find("AWS_CA_BUNDLE"), std::string::npos);
+}
+
+TEST(FindCaBundle, ReadableFileChecksTheFilesystem) {
+  char dir[] = "/tmp/kubepriv-ca-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string file = std::string(dir) + "/ca.pem";
+  EXPECT_FALSE(net::readable_file(file));
+  EXPECT_FALSE(net::readable_file(dir));  // a folder is not a bundle
+  { std::ofstream(file) << "-----BEGIN CERTIFICATE-----\n"; }
+  EXPECT_TRUE(net::readable_file(file));
+  const std::string candidates[] = {std::string(dir) + "/absent.pem", file};
+  const std::string_view views[] = {candidates[0], candidates[1]};
+  auto r = net::find_ca_bundle("", net::readable_file, views);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, file);
+  std::remove(file.c_str());
+  rmdir(dir);
+}
+
+TEST(CurlTransport, MissingCaBundleFailsBeforeConnecting) {
+  net::CurlOptions o;
+  o.ca_bundle = "/nonexistent/kubepriv-ca.pem";
+  net::CurlTransport t(o);
+  auto r = t.send(get("https://127.0.0.1:1/", 3s));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("/nonexistent/kubepriv-ca.pem"), std::string::npos);
 }

@@ -83,6 +83,7 @@ Result<InputConfig> resolve_config(const modinput::Stanza& stanza, const std::st
   c.role_arn = get("role_arn");
   c.external_id = get("external_id");
   c.credential_name = get("credential_name");
+  c.ca_bundle = get("ca_bundle");
 
   // Metadata: Splunk passes its inherited settings as params. `host` always arrives (splunkd's
   // own name from [default]); only a different value is a deliberate override.

@@ -27,6 +27,7 @@ struct InputConfig {
   bool exit_when_caught_up = false;
   std::string endpoint_url, sts_endpoint_url, proxy_url, profile, role_arn, external_id;
   std::string credential_name;
+  std::string ca_bundle;  ///< PEM file of trusted CAs; empty = AWS_CA_BUNDLE, else the system's
   bool use_fips = false;
   // Event metadata.
   std::string host, source, sourcetype, index;

@@ -84,6 +84,11 @@ std::optional<std::string> check_proxy(std::string_view v) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_ca_bundle(std::string_view v) {
+  if (v.empty() || v.front() != '/') return std::string("must be an absolute path to a PEM file");
+  return std::nullopt;
+}
+
 std::optional<std::string> check_role_arn(std::string_view v) {
   if (v.rfind("arn:", 0) != 0 || v.find(":iam::") == std::string_view::npos ||
       v.find(":role/") == std::string_view::npos) {
@@ -161,6 +166,9 @@ std::vector<Param> make_table() {
        false, "false", modinput::boolean()},
       {"proxy_url", "Proxy", "HTTPS proxy URL; when empty, HTTPS_PROXY.", DataType::kString, false,
        "", check_proxy},
+      {"ca_bundle", "CA bundle",
+       "PEM file of the CAs to trust for AWS; when empty, AWS_CA_BUNDLE, else the system store.",
+       DataType::kString, false, "", check_ca_bundle},
       {"profile", "AWS profile", "Profile of the shared AWS config files; when empty, AWS_PROFILE.",
        DataType::kString, false, "", check_profile},
       {"role_arn", "Role ARN", "Role to assume on top of the base credentials.", DataType::kString,
@@ -168,8 +176,8 @@ std::vector<Param> make_table() {
       {"external_id", "External ID", "ExternalId for the role assumption.", DataType::kString,
        false, "", check_external_id},
       {"credential_name", "Stored credential",
-       "realm:username of a Splunk stored credential: username = access key ID, password = "
-       "secret access key.",
+       "realm:username of a Splunk stored credential; its user name is the access key ID and "
+       "its stored value the secret access key.",
        DataType::kString, false, "", check_credential},
   };
 }

@@ -26,7 +26,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: eks_audit_logs pull (--log-group G | --cluster C) [--region R] [--since T]\n"
     "         [--until T] [--prefix P] [--profile P] [--endpoint URL] [--role-arn ARN]\n"
-    "         [--external-id ID] [--rate-limit TPS] [--proxy URL] [--progress] [--debug]\n"
+    "         [--external-id ID] [--rate-limit TPS] [--proxy URL] [--ca-bundle FILE]\n"
+    "         [--progress] [--debug]\n"
     "  Prints the messages of the log group's audit streams (one JSON object per line).\n"
     "  T: now, -24h / -30m / -7d, RFC 3339 (2026-11-28T15:00:00Z) or epoch seconds.\n"
     "  Defaults: --since -1h, --until now, --prefix kube-apiserver-audit-,\n"
@@ -88,6 +89,8 @@ int run_pull(const std::vector<std::string>& args) {
       so.external_id = v;
     else if (a == "--proxy")
       so.proxy_url = v;
+    else if (a == "--ca-bundle")
+      so.ca_bundle = v;
     else if (a == "--rate-limit") {
       auto r = modinput::parse_positive_number(v);
       if (!r) return usage_error("--rate-limit: " + r.error().message);

@@ -153,7 +153,7 @@ Result<AwsStack> make_aws_stack(const StackOptions& o, const aws::Environment& e
   net::CurlOptions copts;
   copts.proxy = !o.proxy_url.empty() ? o.proxy_url : env_or(env, {"HTTPS_PROXY", "https_proxy"});
   copts.no_proxy = env_or(env, {"NO_PROXY", "no_proxy"});
-  copts.ca_bundle = env_or(env, {"AWS_CA_BUNDLE"});
+  copts.ca_bundle = !o.ca_bundle.empty() ? o.ca_bundle : env_or(env, {"AWS_CA_BUNDLE"});
   copts.user_agent = "kubepriv-eks_audit_logs";
   AwsStack s;
   s.http = std::make_unique<net::CurlTransport>(copts);
@@ -245,8 +245,9 @@ int run_inputs(std::string_view document) {
     auto in = std::make_unique<Input>();
     in->cfg = std::move(*cfg);
     const InputConfig& c = in->cfg;
-    StackOptions so{c.region,   c.endpoint_url, c.sts_endpoint_url, c.proxy_url,  c.profile,
-                    c.role_arn, c.external_id,  c.use_fips,         c.rate_limit, std::nullopt};
+    StackOptions so{c.region,     c.endpoint_url, c.sts_endpoint_url, c.proxy_url,
+                    c.profile,    c.role_arn,     c.external_id,      c.use_fips,
+                    c.rate_limit, std::nullopt,   c.ca_bundle};
     if (!c.credential_name.empty()) {
       auto cred = stored_credentials(c, *def, env);
       if (!cred) {

@@ -34,10 +34,12 @@ struct StackOptions {
   bool use_fips = false;
   double rate_limit = 2;
   std::optional<aws::Credentials> explicit_credentials;
+  std::string ca_bundle;  ///< PEM file of trusted CAs; empty = AWS_CA_BUNDLE, else the system's
 };
 
 /// Builds the stack (endpoint resolution honours AWS_ENDPOINT_URL[_CLOUDWATCH_LOGS]; proxy from
-/// the option or HTTPS_PROXY/NO_PROXY; CA from AWS_CA_BUNDLE).
+/// the option or HTTPS_PROXY/NO_PROXY; CA from the option, else AWS_CA_BUNDLE, else the system
+/// store).
 common::Result<AwsStack> make_aws_stack(const StackOptions& options, const aws::Environment& env,
                                         const common::Clock& clock, common::Sleeper& sleeper);
 

@@ -1,8 +1,11 @@
 #include "kubepriv/net/curl_transport.hpp"
 
 #include <curl/curl.h>
+#include <sys/stat.h>  // stat
 
-#include <mutex>  // std::once_flag
+#include <fstream>   // std::ifstream
+#include <mutex>     // std::once_flag
+#include <optional>  // std::optional
 
 namespace kubepriv::net {
 
@@ -17,6 +20,32 @@ Result<void> curl_global_setup() {
   if (rc != CURLE_OK)
     return fail(ErrorCode::kInternal, std::string("curl_global_init: ") + curl_easy_strerror(rc));
   return {};
+}
+
+bool readable_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  return std::ifstream(path, std::ios::binary).good();
+}
+
+Result<std::string> find_ca_bundle(const std::string& explicit_path,
+                                   const std::function<bool(const std::string&)>& readable,
+                                   std::span<const std::string_view> candidates) {
+  if (!explicit_path.empty()) {
+    if (readable(explicit_path)) return explicit_path;
+    return fail(ErrorCode::kInvalidArgument,
+                "CA bundle " + explicit_path + " does not exist or cannot be read");
+  }
+  std::string tried;
+  for (const auto candidate : candidates) {
+    std::string path(candidate);
+    if (readable(path)) return path;
+    tried += (tried.empty() ? "" : ", ") + path;
+  }
+  return fail(ErrorCode::kNotFound,
+              "no CA certificate bundle found to verify TLS peers (tried " + tried +
+                  "); install the system CA certificates, or name a PEM file with the input's "
+                  "ca_bundle parameter or AWS_CA_BUNDLE");
 }
 
 std::string redact_proxy(const std::string& proxy_url) {
@@ -93,6 +122,7 @@ ErrorCode map_error(CURLcode rc) {
 
 struct CurlTransport::Impl {
   CurlOptions options;
+  std::optional<Result<std::string>> ca;  // find_ca_bundle's answer, on the first request
   CURL* easy = nullptr;
   TransferState state;
 };
@@ -109,6 +139,9 @@ CurlTransport::~CurlTransport() {
 Result<common::HttpResponse> CurlTransport::send(const common::HttpRequest& request) {
   auto url = common::check_url_security(request.url);
   if (!url) return tl::unexpected(url.error());
+  const bool tls = url->scheme == "https";
+  if (tls && !impl_->ca) impl_->ca = find_ca_bundle(impl_->options.ca_bundle, readable_file);
+  if (tls && !*impl_->ca) return tl::unexpected(impl_->ca->error());
   if (impl_->easy == nullptr) {
     impl_->easy = curl_easy_init();
     if (impl_->easy == nullptr) return fail(ErrorCode::kInternal, "curl_easy_init failed");
@@ -132,8 +165,11 @@ Result<common::HttpResponse> CurlTransport::send(const common::HttpRequest& requ
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, name_check_waived ? 0L : 2L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
-  if (!impl_->options.ca_bundle.empty())
-    curl_easy_setopt(e, CURLOPT_CAINFO, impl_->options.ca_bundle.c_str());
+  if (tls) {
+    curl_easy_setopt(e, CURLOPT_CAINFO, (*impl_->ca)->c_str());
+    curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);  // the bundle only, whatever the build default
+    curl_easy_setopt(e, CURLOPT_PROXY_CAINFO, (*impl_->ca)->c_str());  // for an https:// proxy
+  }
   const bool local = loopback || common::is_aws_metadata_host(url->host);
   if (!impl_->options.proxy.empty() && !local) {
     curl_easy_setopt(e, CURLOPT_PROXY, impl_->options.proxy.c_str());

@@ -5,9 +5,13 @@
 /// CURLOPT_NOSIGNAL, connect/total/low-speed timeouts, a response size cap, optional proxy and
 /// CA bundle. Plain http:// only to loopback and the AWS link-local metadata addresses.
 
-#include <cstddef>  // std::size_t
-#include <memory>   // std::unique_ptr
-#include <string>   // std::string
+#include <array>        // std::array
+#include <cstddef>      // std::size_t
+#include <functional>   // std::function
+#include <memory>       // std::unique_ptr
+#include <span>         // std::span
+#include <string>       // std::string
+#include <string_view>  // std::string_view
 
 #include "kubepriv/common/http.hpp"
 #include "kubepriv/common/result.hpp"
@@ -20,8 +24,10 @@ struct CurlOptions {
   /// transport never looks at the environment). Loopback and the AWS link-local metadata
   /// addresses are always reached directly, never through the proxy.
   std::string proxy;
-  std::string no_proxy;                        ///< NO_PROXY list (comma separated); empty = none
-  std::string ca_bundle;                       ///< PEM file (AWS_CA_BUNDLE); empty = system store
+  std::string no_proxy;  ///< NO_PROXY list (comma separated); empty = none
+  /// PEM file of trusted CAs (AWS_CA_BUNDLE, the input's ca_bundle, splunkd's cacert.pem); it
+  /// must exist. Empty = the system trust store, found by find_ca_bundle().
+  std::string ca_bundle;
   std::size_t max_response_bytes = 64u << 20;  ///< bigger bodies fail with kIo
   long low_speed_bytes_per_second = 1;         ///< abort when slower than this ...
   long low_speed_seconds = 30;                 ///< ... for this long
@@ -32,6 +38,26 @@ struct CurlOptions {
   /// other host: there both the chain and the name are always verified.
   bool loopback_skip_hostname_check = false;
 };
+
+/// The system trust stores tried, in order, when no CA bundle is given. A static OpenSSL only
+/// knows the build machine's path, so the input looks for each distribution's file itself.
+inline constexpr std::array<std::string_view, 5> kSystemCaBundles = {
+    "/etc/ssl/certs/ca-certificates.crt",                 // Debian, Ubuntu
+    "/etc/pki/tls/certs/ca-bundle.crt",                   // RHEL, Rocky, Alma, Oracle, AL2023
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  // RHEL family (the real file)
+    "/etc/ssl/ca-bundle.pem",                             // SUSE, SLES
+    "/etc/ssl/cert.pem",                                  // Alpine and similar
+};
+
+/// The CA bundle to verify TLS peers with: `explicit_path` when not empty (an error when
+/// `readable` says it is not), else the first of `candidates` that is readable. When none is,
+/// the error names every path tried and how to point at one. Verification is never turned off.
+common::Result<std::string> find_ca_bundle(
+    const std::string& explicit_path, const std::function<bool(const std::string&)>& readable,
+    std::span<const std::string_view> candidates = kSystemCaBundles);
+
+/// Whether `path` names a regular file this process can open for reading.
+bool readable_file(const std::string& path);
 
 /// Process-wide libcurl initialisation (curl_global_init); call once from main before threads.
 common::Result<void> curl_global_setup();
