@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/portable: the release package where users are, i.e. on an older Linux.
 
-    tests/portable/run_portable.py [--repo DIR] [--no-build] [--shared DIR] [--arch amd64|arm64|all]
+    tests/portable/run_portable.py [--repo DIR] [--no-build] [--fixtures DIR] [--arch amd64|arm64|all]
 
 1. Builds the package as a user would (`cmake --preset release`, target app_package), unless
    --no-build.
@@ -123,14 +123,12 @@ def check_elf(path, rel):
 
 
 # ---- comparing answers -----------------------------------------------------------------------
-def corpora(repo, shared):
+def corpora(repo, fixtures):
     files = [os.path.join(repo, "examples", "sample-audit.jsonl")]
     for sub in ("audit", "scan_reader", "cloudwatch"):
         files += sorted(glob.glob(os.path.join(repo, "tests", "fuzz", "corpus", sub, "*")))
-    if shared:
-        for pat in ("fixtures/k8s-audit/**/*.json", "fixtures/k8s-audit/**/*.jsonl",
-                    "fixtures/k8s-audit/**/*.log"):
-            files += sorted(glob.glob(os.path.join(shared, pat), recursive=True))
+    for pat in ("k8s-audit/**/*.json", "k8s-audit/**/*.jsonl", "k8s-audit/**/*.log"):
+        files += sorted(glob.glob(os.path.join(fixtures, pat), recursive=True))
     return [f for f in files if os.path.isfile(f)]
 
 
@@ -153,7 +151,7 @@ def compare_scan(label, ref_cmd, test_cmd, work, files):
           "%s: kubepriv scan --all --format jsonl, %d corpus files byte-identical" % (label, same))
 
 
-def compare_transcripts(label, repo, shared, ref_bin, test_prefix, work):
+def compare_transcripts(label, repo, fixtures, ref_bin, test_prefix, work):
     """Runs tests/scp/transcripts.py through a wrapper that feeds every request stream to the
     build machine's kubepriv and to the one under test, and records any byte difference."""
     mismatches = os.path.join(work, "transcript-mismatches-" + label)
@@ -174,7 +172,7 @@ cat "$got"; rm -f "$in" "$ref" "$got"; exit $grc
     ran = 0
     for group in ("synthetic", "recordings", "falco"):
         r = run([sys.executable, os.path.join(repo, "tests", "scp", "transcripts.py"), group, wrapper,
-                 repo, shared or "/nonexistent"])
+                 repo, fixtures])
         out = r.stdout.decode(errors="replace")
         if r.returncode == 77:
             log("  skip %s: transcripts %s (%s)" % (label, group, out.strip().splitlines()[-1:]))
@@ -305,7 +303,7 @@ def modinput_checks(root, app_bin, work):
             os.remove(rhel)
 
 
-def amd64_in_root(repo, shared, package, ref_bin, files):
+def amd64_in_root(repo, fixtures, package, ref_bin, files):
     r = run([os.path.join(HERE, "bullseye-root"), "amd64"], timeout=3600)
     if r.returncode == 77:
         skip(r.stderr.decode().strip().splitlines()[-1])
@@ -341,14 +339,14 @@ def amd64_in_root(repo, shared, package, ref_bin, files):
                          work, files)
             shutil.rmtree(rel, ignore_errors=True)  # the host's copy at the same path
             prefix = "chroot %s env -i PATH=/usr/bin:/bin %s/kubepriv" % (root.path, app_bin)
-            compare_transcripts("debian11", repo, shared, ref_bin, prefix, work)
+            compare_transcripts("debian11", repo, fixtures, ref_bin, prefix, work)
             modinput_checks(root, app_bin, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(app, ignore_errors=True)
 
 
-def arm64_under_qemu(repo, shared, app, ref_bin, files):
+def arm64_under_qemu(repo, fixtures, app, ref_bin, files):
     qemu = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
     if not qemu:
         check(False, "arm64: qemu-aarch64-static not installed (tools/setup installs it)")
@@ -364,7 +362,7 @@ def arm64_under_qemu(repo, shared, app, ref_bin, files):
             shutil.copyfile(f, os.path.join(work, "corpus", os.path.relpath(f, "/").replace("/", "_")))
         compare_scan("arm64-qemu", lambda a, dst: [ref_bin] + a,
                      lambda a, dst: [qemu, exes["kubepriv"]] + a, work, files)
-        compare_transcripts("arm64-qemu", repo, shared, ref_bin, "%s %s" % (qemu, exes["kubepriv"]), work)
+        compare_transcripts("arm64-qemu", repo, fixtures, ref_bin, "%s %s" % (qemu, exes["kubepriv"]), work)
         got = run([qemu, exes["eks_audit_logs"], "--scheme"])
         ref = run([package_executables(app)["amd64"]["eks_audit_logs"], "--scheme"])
         check(got.returncode == 0 and got.stdout == ref.stdout, "arm64-qemu: eks_audit_logs --scheme")
@@ -376,7 +374,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repo", default=REPO)
     ap.add_argument("--no-build", action="store_true", help="use the package already in build/release")
-    ap.add_argument("--shared", default=os.environ.get("KUBEPRIV_SHARED", os.path.join(REPO, "..", "shared")))
+    ap.add_argument("--fixtures", default=os.path.join(REPO, "tests", "fixtures"),
+                    help="the third-party test data (tests/fixtures)")
     ap.add_argument("--arch", choices=("amd64", "arm64", "all"), default="all")
     ap.add_argument("--reference", help="the build machine's kubepriv (default: build/ci, else the package's)")
     a = ap.parse_args()
@@ -386,7 +385,7 @@ def main():
     for tool in ("chroot", "mount", "readelf", "objdump", "openssl"):
         if not shutil.which(tool):
             skip("%s is not installed" % tool)
-    shared = a.shared if os.path.isdir(a.shared) else None
+    fixtures = a.fixtures
     if a.no_build:
         pkgs = sorted(glob.glob(os.path.join(a.repo, "build", "release", "kubepriv-*.tgz")))
         if not pkgs:
@@ -408,11 +407,11 @@ def main():
         if not os.access(ref_bin, os.X_OK):
             ref_bin = exes["amd64"]["kubepriv"]
         log("  reference (build machine): %s" % ref_bin)
-        files = corpora(a.repo, shared)
+        files = corpora(a.repo, fixtures)
         if a.arch in ("amd64", "all"):
-            amd64_in_root(a.repo, shared, package, ref_bin, files)
+            amd64_in_root(a.repo, fixtures, package, ref_bin, files)
         if a.arch in ("arm64", "all"):
-            arm64_under_qemu(a.repo, shared, app, ref_bin, files)
+            arm64_under_qemu(a.repo, fixtures, app, ref_bin, files)
     finally:
         shutil.rmtree(unpacked, ignore_errors=True)
     took = time.time() - start
