@@ -42,15 +42,8 @@ STATS_OPTIONS = {"limit", "useother", "usenull", "span", "bins", "otherstr", "nu
 # ----------------------------------------------------------------------------------------------
 # Field table and macros
 # ----------------------------------------------------------------------------------------------
-# Verdict fields that issue 10 (item 4, item 5) adds to fields.hpp's kFields on another branch:
-# the searches and the dashboard already use them. Once they are in the table this set is
-# redundant (the union changes nothing) and can be emptied.
-PENDING_FIELDS = {"owner_kind", "owner_name", "actor_kind", "source_format"}
-
-
-def command_fields(fields_hpp: Path, pending: bool = True) -> set[str]:
-    """Output fields of the kubepriv search command, from fields.hpp's kFields table
-    (plus PENDING_FIELDS unless pending=False)."""
+def command_fields(fields_hpp: Path) -> set[str]:
+    """Output fields of the kubepriv search command, from fields.hpp's kFields table."""
     text = fields_hpp.read_text(encoding="utf-8")
     m = re.search(r"kFields\s*=\s*std::to_array<FieldDef>\(\{(.*?)\}\);", text, re.S)
     if not m:
@@ -58,7 +51,7 @@ def command_fields(fields_hpp: Path, pending: bool = True) -> set[str]:
     names = re.findall(r'\{\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*,\s*Shape::k\w+\s*,', m.group(1))
     if not names:
         raise ValueError(f"{fields_hpp}: empty kFields table")
-    out = set(names) | (PENDING_FIELDS if pending else set())
+    out = set(names)
     # The search command renames `error` (too common a field name) to `kubepriv_error`.
     out.discard("error")
     out.add("kubepriv_error")
