@@ -44,6 +44,16 @@ std::string_view to_string(Evidence evidence) noexcept {
     case Evidence::kSpec: return "spec";
     case Evidence::kPsaAnnotation: return "psa_annotation";
     case Evidence::kNoBody: return "no_body";
+    case Evidence::kTruncated: return "truncated";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(SourceFormat format) noexcept {
+  switch (format) {
+    case SourceFormat::kK8s: return "k8s";
+    case SourceFormat::kAks: return "aks";
+    case SourceFormat::kGke: return "gke";
   }
   return "unknown";
 }
@@ -72,6 +82,7 @@ void Verdict::clear() noexcept {
   subresource.clear();
   response_code = 0;
   dry_run = false;
+  source_format = SourceFormat::kK8s;
   error.clear();
 }
 

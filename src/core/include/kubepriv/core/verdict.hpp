@@ -73,10 +73,19 @@ enum class Evidence : std::uint8_t {
   kSpec,           ///< our own evaluation of a pod spec in the request/response body
   kPsaAnnotation,  ///< no body: Pod Security Admission's audit annotations were the evidence
   kNoBody,         ///< a pod-spec write with no body and no PSA annotation: cannot be judged
+  kTruncated,      ///< the event was cut: judged on what survived (see the `details` line)
 };
 
-/// The vocabulary string of an evidence kind: "none", "spec", "psa_annotation", "no_body".
+/// The vocabulary string of an evidence kind: "none", "spec", "psa_annotation", "no_body",
+/// "truncated".
 std::string_view to_string(Evidence evidence) noexcept;
+
+/// The log format the audit event came in: a plain Kubernetes audit event (EKS, files, HEC),
+/// an Azure Monitor diagnostic record (AKS) or a Cloud Audit Logs entry (GKE).
+enum class SourceFormat : std::uint8_t { kK8s, kAks, kGke };
+
+/// The vocabulary string of a source format: "k8s", "aks", "gke".
+std::string_view to_string(SourceFormat format) noexcept;
 
 /// The verdict for one audit event. Plain data: the detection core fills it, the adapters print it.
 struct Verdict {
@@ -105,13 +114,14 @@ struct Verdict {
   std::string user_agent;                ///< userAgent
 
   // --- the event itself ---
-  std::string audit_id;     ///< auditID
-  std::string stage;        ///< stage
-  std::string verb;         ///< verb
-  std::string resource;     ///< objectRef.resource
-  std::string subresource;  ///< objectRef.subresource
-  int response_code = 0;    ///< responseStatus.code, 0 when absent
-  bool dry_run = false;     ///< dryRun=All in requestURI
+  std::string audit_id;                             ///< auditID
+  std::string stage;                                ///< stage
+  std::string verb;                                 ///< verb
+  std::string resource;                             ///< objectRef.resource
+  std::string subresource;                          ///< objectRef.subresource
+  int response_code = 0;                            ///< responseStatus.code, 0 when absent
+  bool dry_run = false;                             ///< dryRun=All in requestURI
+  SourceFormat source_format = SourceFormat::kK8s;  ///< the wrapper the event came in
 
   /// Non-empty when the event could not be judged (not JSON, not an audit event): a short,
   /// human-readable reason. Every other field may then be partially filled or empty.
