@@ -13,6 +13,7 @@
 #include "body.hpp"
 #include "kubepriv/core/event.hpp"
 #include "salvage.hpp"
+#include "wrappers.hpp"
 
 namespace kubepriv::audit {
 
@@ -69,11 +70,13 @@ struct Evaluator::Impl {
   std::string skeleton;
 
   // Cut events (salvage.hpp): only touched after a parse failure.
-  bool json_failed = false;  // the failure was the JSON text itself, not a field's content
-  bool salvaging = false;    // judging the repaired prefix of a cut event
+  bool json_failed = false;      // the failure was the JSON text itself, not a field's content
+  bool no_audit_fields = false;  // a JSON object without kind, apiVersion or auditID
+  bool salvaging = false;        // judging the repaired prefix of a cut event
   bool request_partial = false;
   bool response_partial = false;
   std::string repaired;
+  std::string unwrapped;  // the audit event inside a cloud wrapper
   detail::Cut cut;
   detail::RepairScratch repair_scratch;
 
@@ -94,7 +97,7 @@ struct Evaluator::Impl {
     facts.psa_texts.clear();
     request_meta.clear();
     response_meta.clear();
-    json_failed = salvaging = false;
+    json_failed = salvaging = no_audit_fields = false;
     request_partial = response_partial = false;
   }
 
@@ -392,6 +395,7 @@ struct Evaluator::Impl {
       return fail(core::concat({"not an audit event: apiVersion is \"", api_version, "\""}));
     }
     if (!has_kind && !has_api_version && !has_audit_id) {
+      no_audit_fields = true;  // perhaps a cloud wrapper (wrappers.hpp)
       return fail("not an audit event: no kind, apiVersion or auditID");
     }
     if (!has_verb) return fail("audit event without a verb");
@@ -526,6 +530,27 @@ struct Evaluator::Impl {
     verdict.details.insert(verdict.details.begin(), std::move(line));
   }
 
+  // A JSON object that is not a plain audit event: perhaps an AKS or GKE record (cold path).
+  void unwrap(std::string_view input) {
+    core::SourceFormat format = core::SourceFormat::kK8s;
+    const detail::Unwrap u =
+        detail::unwrap_record(dom, {buf.get(), input.size()}, unwrapped, format);
+    if (u == detail::Unwrap::kNotWrapped) return;
+    reset();
+    if (u == detail::Unwrap::kError) {
+      verdict.error = std::move(unwrapped);
+    } else if (read_envelope(unwrapped)) {
+      judge();
+    } else if (json_failed) {
+      salvage(unwrapped);  // an AKS log string cut upstream
+    }
+    verdict.source_format = format;
+    if (unwrapped.capacity() > (std::size_t{16} << 20U)) {
+      unwrapped.clear();
+      unwrapped.shrink_to_fit();
+    }
+  }
+
   // After a JSON failure: when the text is a cut event, judge what completed before the cut.
   // Otherwise (a syntax error, or nothing judgeable survived) the original error stands.
   void salvage(std::string_view input) {
@@ -564,6 +589,8 @@ const core::Verdict& Evaluator::evaluate(std::string_view event_json) {
       im.judge();
     } else if (im.json_failed) {
       im.salvage(event_json);  // cold path: only after a parse failure
+    } else if (im.no_audit_fields) {
+      im.unwrap(event_json);  // cold path: no kind, apiVersion or auditID at the top
     }
   } catch (const std::exception& ex) {
     // Only allocation failure can get here (simdjson is used without exceptions).
