@@ -128,6 +128,12 @@ TEST_F(WrappersTest, AksSpecifics) {
   EXPECT_TRUE(ev_.evaluate("{\"records\":[" + record + "]}").privileged);
   EXPECT_EQ(ev_.evaluate("{\"records\":[" + record + "," + record + "]}").error,
             "Azure Monitor message with 2 records: index one event per record");
+  // As the Microsoft Cloud Services add-on indexes an Event Hubs message (mscs:azure:eventhub).
+  const auto& mscs =
+      ev_.evaluate(R"({"body":{"records":[)" + record +
+                   R"(]},"properties":{},"system_properties":{"x-opt-offset":"1"}})");
+  EXPECT_TRUE(mscs.privileged);
+  EXPECT_EQ(mscs.source_format, SourceFormat::kAks);
   // A log string that is not JSON, or cut: the inner event's own error or salvage.
   Ev e;
   e.request = pod(kPrivSpec);
@@ -158,6 +164,12 @@ TEST_F(WrappersTest, GkeSpecifics) {
   EXPECT_EQ(denied.response_code, 403);
   EXPECT_FALSE(denied.privileged);
   EXPECT_EQ(reasons_of(denied), "privileged_container");
+  // As the Google Cloud add-on indexes a Pub/Sub message (google:gcp:pubsub:message).
+  const auto& pubsub =
+      ev_.evaluate(R"({"attributes":{"logging.googleapis.com/timestamp":"x"},"data":)" + priv +
+                   R"(,"message_id":"1","publish_time":"1700000000.0"})");
+  EXPECT_TRUE(pubsub.privileged);
+  EXPECT_EQ(pubsub.source_format, SourceFormat::kGke);
   const auto& tmpl = ev_.evaluate(read(kDir / "deployment_patch_privileged_template.gke.json"));
   EXPECT_EQ(tmpl.workload_kind, "Deployment");
   EXPECT_EQ(tmpl.verb, "patch");

@@ -261,22 +261,35 @@ Unwrap unwrap_record(dom::parser& parser, std::string_view padded, std::string& 
       root.get_object().get(o) != SUCCESS) {
     return Unwrap::kNotWrapped;
   }
-  if (dom::object payload; object_at(o, "protoPayload", payload)) {
-    return gke(o, payload, out, format);
-  }
-  if (dom::array records; o.at_key("records").get_array().get(records) == SUCCESS) {
-    // An Event Hubs message body: one event per record is what Splunk should index.
-    const std::size_t n = records.size();
-    dom::object record;
-    if (n != 1 || records.at(0).get_object().get(record) != SUCCESS) {
-      format = core::SourceFormat::kAks;
-      out = core::concat({"Azure Monitor message with ", std::to_string(n),
-                          " records: index one event per record"});
-      return Unwrap::kError;
+  // Splunk's add-ons add one layer: the Google Cloud add-on indexes a Pub/Sub message as
+  // {"data": <LogEntry>, "attributes": ..., "publish_time": ...}, the Microsoft Cloud Services
+  // add-on an Event Hubs message as {"body": <record or {"records": [...]}>, ...}.
+  for (int layer = 0; layer < 2; ++layer) {
+    if (dom::object payload; object_at(o, "protoPayload", payload)) {
+      return gke(o, payload, out, format);
     }
-    return aks(record, out, format);
+    if (dom::array records; o.at_key("records").get_array().get(records) == SUCCESS) {
+      // An Event Hubs message body: one event per record is what Splunk should index.
+      const std::size_t n = records.size();
+      dom::object record;
+      if (n != 1 || records.at(0).get_object().get(record) != SUCCESS) {
+        format = core::SourceFormat::kAks;
+        out = core::concat({"Azure Monitor message with ", std::to_string(n),
+                            " records: index one event per record"});
+        return Unwrap::kError;
+      }
+      return aks(record, out, format);
+    }
+    if (layer == 0) {
+      dom::object inner;
+      if (object_at(o, "data", inner) || object_at(o, "body", inner)) {
+        o = inner;
+        continue;
+      }
+    }
+    if (o.at_key("properties").error() == SUCCESS) return aks(o, out, format);
+    break;
   }
-  if (o.at_key("properties").error() == SUCCESS) return aks(o, out, format);
   return Unwrap::kNotWrapped;
 }
 
