@@ -531,7 +531,8 @@ struct Evaluator::Impl {
   }
 
   // A JSON object that is not a plain audit event: perhaps an AKS or GKE record (cold path).
-  void unwrap(std::string_view input) {
+  // Cold paths stay out of line, so the hot path's code is what it was before them.
+  [[gnu::cold, gnu::noinline]] void unwrap(std::string_view input) {
     core::SourceFormat format = core::SourceFormat::kK8s;
     const detail::Unwrap u =
         detail::unwrap_record(dom, {buf.get(), input.size()}, unwrapped, format);
@@ -553,7 +554,7 @@ struct Evaluator::Impl {
 
   // After a JSON failure: when the text is a cut event, judge what completed before the cut.
   // Otherwise (a syntax error, or nothing judgeable survived) the original error stands.
-  void salvage(std::string_view input) {
+  [[gnu::cold, gnu::noinline]] void salvage(std::string_view input) {
     if (!detail::repair_cut_event(input, repaired, cut, repair_scratch)) return;
     std::string original = std::move(verdict.error);
     reset();
