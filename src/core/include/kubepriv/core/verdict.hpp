@@ -114,14 +114,16 @@ struct Verdict {
   std::string user_agent;                ///< userAgent
 
   // --- the event itself ---
-  std::string audit_id;                             ///< auditID
-  std::string stage;                                ///< stage
-  std::string verb;                                 ///< verb
-  std::string resource;                             ///< objectRef.resource
-  std::string subresource;                          ///< objectRef.subresource
-  int response_code = 0;                            ///< responseStatus.code, 0 when absent
-  bool dry_run = false;                             ///< dryRun=All in requestURI
-  SourceFormat source_format = SourceFormat::kK8s;  ///< the wrapper the event came in
+  std::string audit_id;     ///< auditID
+  std::string stage;        ///< stage
+  std::string verb;         ///< verb
+  std::string resource;     ///< objectRef.resource
+  std::string subresource;  ///< objectRef.subresource
+  int response_code = 0;    ///< responseStatus.code, 0 when absent
+  bool dry_run = false;     ///< dryRun=All in requestURI
+
+  /// The wrapper the event came in (k8s, aks, gke).
+  SourceFormat source_format = SourceFormat::kK8s;
 
   /// Non-empty when the event could not be judged (not JSON, not an audit event): a short,
   /// human-readable reason. Every other field may then be partially filled or empty.
