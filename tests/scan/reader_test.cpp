@@ -271,11 +271,16 @@ TEST(Reader, PrettyPrintedEventsAndArrays) {
   EXPECT_EQ(compact.events[1].text, kEvent2);
 }
 
-TEST(Reader, TruncatedPrettyDocumentIsAnErrorRecord) {
-  const auto r = read_all("{\n  \"kind\": \"Event\",\n  \"auditID\": \"x");
+TEST(Reader, TruncatedPrettyDocumentGoesToTheEvaluator) {
+  // The evaluator salvages what completed before the cut (issue 10); the reader says where.
+  const std::string text = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"x";
+  const auto r = read_all(text);
   ASSERT_EQ(r.events.size(), 1U);
-  EXPECT_NE(r.events[0].error.find("truncated"), std::string::npos);
+  EXPECT_EQ(r.events[0].text, text);
+  EXPECT_EQ(r.events[0].error, "");
   EXPECT_EQ(r.events[0].line, 1U);
+  ASSERT_EQ(r.notices.size(), 1U);
+  EXPECT_NE(r.notices[0].find("input ends inside an unclosed JSON value"), std::string::npos);
 }
 
 TEST(Reader, LongFirstLineNeverSwitchesToDocumentMode) {

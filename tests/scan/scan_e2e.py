@@ -184,11 +184,15 @@ class Sample(unittest.TestCase):
             "f6e5d4c3-b2a1-4098-9e8d-7c6b5a4f3e17": (["host_path", "host_pid"], "success", 0, 17),
             "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d19": (["dangerous_capability", "privilege_escalation"], "success", 0, 20),
             "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e21": (["privileged_container"], "failure", 0, 21),
+            # Cut by CloudWatch inside responseObject: judged on what survived (issue 10).
+            "7b6c5d4e-3f2a-4b1c-9d8e-7f6a5b4c3d27": (["privileged_container"], "success", 1, 27),
         }
         self.assertEqual(got, expected)
         self.assertEqual(len(records(out)), len(expected))  # one alert per auditID
-        self.assertIn("28 events in 1 input: 13 flagged, 1 error, 11 alerts", err)
-        self.assertIn("sample-audit.jsonl:27:", err)  # the cut message is named
+        self.assertIn("28 events in 1 input: 14 flagged, 0 errors, 12 alerts", err)
+        cut = [r for r in records(out) if r["line"] == 27][0]
+        self.assertEqual(cut["evidence"], "truncated")
+        self.assertTrue(cut["details"][0].startswith("truncated: event cut at byte "), cut["details"])
 
     def test_sample_all_records(self):
         rc, recs, err = scan_all([self.SAMPLE])
@@ -198,7 +202,7 @@ class Sample(unittest.TestCase):
         self.assertEqual(len(recs), n)
         self.assertEqual([r["line"] for r in recs], list(range(1, n + 1)))
         errors = [r["line"] for r in recs if r["error"]]
-        self.assertEqual(errors, [27])
+        self.assertEqual(errors, [])  # line 27, cut by CloudWatch, is judged (issue 10)
         decoy = [r for r in recs if r["name"] == "report-gen"]
         self.assertEqual(len(decoy), 1)
         self.assertEqual(decoy[0]["reasons"], [])
@@ -209,7 +213,7 @@ class Sample(unittest.TestCase):
         rc, out, err = run(["scan", self.SAMPLE])
         self.assertEqual(rc, 0, err)
         lines = out.decode().splitlines()
-        self.assertEqual(len(lines), 12)  # header + 11 alerts
+        self.assertEqual(len(lines), 13)  # header + 12 alerts
         self.assertTrue(lines[0].startswith("TIME"))
         self.assertIn("Pod default/node-debugger", out.decode())
         self.assertNotIn("kubepriv scan:", out.decode())  # summary only on stderr
@@ -220,7 +224,8 @@ class Sample(unittest.TestCase):
         by_id = {r["auditID"]: r for r in rows}
         self.assertEqual(by_id["0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b09"]["reasons"],
                          "privileged_container\nhost_path")
-        self.assertEqual(rows[26]["error"] != "", True)
+        self.assertEqual(rows[26]["error"], "")
+        self.assertEqual(rows[26]["evidence"], "truncated")
 
 
 def pod_create_event(audit_id, name, spec, stage="ResponseComplete"):
@@ -317,7 +322,10 @@ class BadInput(unittest.TestCase):
         rc, recs, err = scan_all([self.write("bad.log", data)])
         self.assertEqual(rc, 0, err)
         self.assertEqual(len(recs), 7)
-        self.assertEqual([bool(r["error"]) for r in recs], [False, True, True, True, True, True, False])
+        # The event cut in half is judged on what survived the cut (issue 10), marked as such.
+        self.assertEqual([bool(r["error"]) for r in recs], [False, False, True, True, True, True, False])
+        self.assertEqual(recs[1]["evidence"], "truncated")
+        self.assertEqual(recs[1]["privileged"], 0)
         self.assertEqual(recs[6]["privileged"], 1)
 
     def test_binary_garbage_file(self):

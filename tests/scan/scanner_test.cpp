@@ -158,6 +158,9 @@ TEST(Scanner, EventTimePrefersRequestReceivedTimestamp) {
   EXPECT_EQ(event_time(R"({"stageTimestamp":"s","requestReceivedTimestamp":"r"})"), "r");
   EXPECT_EQ(event_time(R"({"stageTimestamp":"s","x":{"requestReceivedTimestamp":"no"}})"), "s");
   EXPECT_EQ(event_time(R"({"timestamp":"t"})"), "t");
+  // An Azure Monitor record (AKS): the audit event is a string inside; the record has `time`.
+  EXPECT_EQ(event_time(R"({"time":"a","properties":{"log":"{\"stageTimestamp\":\"no\"}"}})"), "a");
+  EXPECT_EQ(event_time(R"({"time":"a","timestamp":"t"})"), "t");
   EXPECT_EQ(event_time("not json"), "");
 }
 

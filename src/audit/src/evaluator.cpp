@@ -12,6 +12,8 @@
 
 #include "body.hpp"
 #include "kubepriv/core/event.hpp"
+#include "salvage.hpp"
+#include "wrappers.hpp"
 
 namespace kubepriv::audit {
 
@@ -66,6 +68,17 @@ struct Evaluator::Impl {
   detail::BodyMeta response_meta;
   std::string skeleton;
 
+  // Cut events (salvage.hpp): only touched after a parse failure.
+  bool json_failed = false;      // the failure was the JSON text itself, not a field's content
+  bool no_audit_fields = false;  // a JSON object without kind, apiVersion or auditID
+  bool salvaging = false;        // judging the repaired prefix of a cut event
+  bool request_partial = false;
+  bool response_partial = false;
+  std::string repaired;
+  std::string unwrapped;  // the audit event inside a cloud wrapper
+  detail::Cut cut;
+  detail::RepairScratch repair_scratch;
+
   void reset() {
     verdict.clear();
     kind.clear();
@@ -82,6 +95,8 @@ struct Evaluator::Impl {
     facts.psa_texts.clear();
     request_meta.clear();
     response_meta.clear();
+    json_failed = salvaging = no_audit_fields = false;
+    request_partial = response_partial = false;
   }
 
   [[nodiscard]] const char* buf_end() const noexcept { return buf.get() + buf_capacity; }
@@ -102,6 +117,7 @@ struct Evaluator::Impl {
     return false;
   }
   bool fail_json(simdjson::error_code e, std::string_view input) {
+    json_failed = true;
     if (input.ends_with("[Truncated...]")) {
       return fail("event truncated upstream (ends with [Truncated...]), not valid JSON");
     }
@@ -274,6 +290,10 @@ struct Evaluator::Impl {
       if ((e = a.raw_json().get(out)) != SUCCESS) return fail_json(e, input);
       *is_array = true;
     }
+    if (salvaging && !out.empty() && cut.open_value != std::string_view::npos &&
+        out.data() == buf.get() + cut.open_value) {
+      (is_array != nullptr ? request_partial : response_partial) = true;
+    }
     return true;
   }
 
@@ -364,6 +384,7 @@ struct Evaluator::Impl {
     }
     // After the top-level object the iterator must be at the end of the input.
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      json_failed = true;  // `{...}[Truncated...]`: a cut at the very end
       return fail("not valid JSON: trailing content after the event");
     }
     if (has_kind && kind != "Event")
@@ -372,6 +393,7 @@ struct Evaluator::Impl {
       return fail(core::concat({"not an audit event: apiVersion is \"", api_version, "\""}));
     }
     if (!has_kind && !has_api_version && !has_audit_id) {
+      no_audit_fields = true;  // perhaps a cloud wrapper (wrappers.hpp)
       return fail("not an audit event: no kind, apiVersion or auditID");
     }
     if (!has_verb) return fail("audit event without a verb");
@@ -383,8 +405,8 @@ struct Evaluator::Impl {
   // Evaluates one body into findings. The view lies inside `buf`, followed by the rest of the
   // event and the padding, so the DOM parser needs no copy. The envelope pass only skipped the
   // body, so this is where it is fully validated.
-  Body judge_body(std::string_view raw, bool is_array, const core::Target& t, std::string_view what,
-                  detail::BodyMeta& meta, core::SpecFindings& out) {
+  Body judge_body(std::string_view raw, bool is_array, bool partial, const core::Target& t,
+                  std::string_view what, detail::BodyMeta& meta, core::SpecFindings& out) {
     if (raw.empty()) return Body::kNone;
     simdjson::dom::element root;
     auto e = dom.parse(raw.data(), raw.size(), false).get(root);
@@ -410,8 +432,25 @@ struct Evaluator::Impl {
       // A Status (403/422 ...) in responseObject is not the object.
       if (meta.kind == "Status") return Body::kNone;
     }
+    if (partial) cut_before_host_users(what);
     core::evaluate_spec(spec, t.scope, out);
     return Body::kSpec;
+  }
+
+  // The one rule that a later field can switch off: procMount Unmasked does not count when
+  // spec.hostUsers is false, and hostUsers comes after the containers in the API server's order.
+  // A body cut before it cannot tell, so the finding is shown but not counted as a reason.
+  void cut_before_host_users(std::string_view what) {
+    if (spec.host_users.has_value()) return;
+    for (const auto& c : spec.containers) {
+      if (c.proc_mount && *c.proc_mount != "Default") {
+        spec.host_users = false;
+        verdict.details.push_back(
+            core::concat({"unmasked_proc_mount: not counted: ", what,
+                          " was cut before spec.hostUsers, which decides it"}));
+        return;
+      }
+    }
   }
 
   void judge() {
@@ -428,14 +467,24 @@ struct Evaluator::Impl {
       facts.psa_texts.emplace_back(response_message);
     }
     if (t.is_write()) {
-      const Body req = judge_body(request_raw, request_is_array, t, "requestObject", request_meta,
-                                  write.request);
+      const Body req = judge_body(request_raw, request_is_array, request_partial, t,
+                                  "requestObject", request_meta, write.request);
       if (req == Body::kInvalid) return;
-      const Body resp =
-          judge_body(response_raw, false, t, "responseObject", response_meta, write.response);
+      const Body resp = judge_body(response_raw, false, response_partial, t, "responseObject",
+                                   response_meta, write.response);
       if (resp == Body::kInvalid) return;
       write.has_request = req == Body::kSpec;
       write.has_response = resp == Body::kSpec;
+      if (response_partial && write.has_response) {
+        // A cut persisted object cannot decide: for create/update what it holds adds to the
+        // request's findings; a patch is judged on its own body only.
+        if (!t.is_patch) {
+          write.request.merge(write.response);
+          write.has_request = true;
+        }
+        write.has_response = false;
+        write.response.clear();
+      }
       verdict.workload_kind.assign(t.carrier->kind);
       if (verdict.name.empty()) {
         for (const auto* n : {&request_meta.name, &response_meta.name, &request_meta.generate_name,
@@ -464,6 +513,67 @@ struct Evaluator::Impl {
       }
     }
     core::finish_verdict(t, facts, write, verdict);
+    if (salvaging) mark_cut(t);
+  }
+
+  // The visible marker of a judged cut event.
+  void mark_cut(const core::Target& t) {
+    verdict.evidence = core::Evidence::kTruncated;
+    // An outcome needs the response status: without it the request is not known to have
+    // taken effect (and `privileged` is already 0).
+    if (t.is_write() && !has_response_code) verdict.outcome = core::Outcome::kIncomplete;
+    std::string line = core::concat({"truncated: event cut at byte ", std::to_string(cut.offset)});
+    if (cut.marker) line += " (it ends with [Truncated...])";
+    if (request_partial || response_partial) {
+      line += core::concat({"; ", request_partial ? "requestObject" : "responseObject",
+                            " cut mid-way: judged on what it holds, settings after the cut are "
+                            "unknown"});
+    } else {
+      line += "; judged on the fields before the cut";
+    }
+    verdict.details.insert(verdict.details.begin(), std::move(line));
+  }
+
+  // A JSON object that is not a plain audit event: perhaps an AKS or GKE record (cold path).
+  // Cold paths stay out of line, so the hot path's code is what it was before them.
+  [[gnu::cold, gnu::noinline]] void unwrap(std::string_view input) {
+    core::SourceFormat format = core::SourceFormat::kK8s;
+    const detail::Unwrap u =
+        detail::unwrap_record(dom, {buf.get(), input.size()}, unwrapped, format);
+    if (u == detail::Unwrap::kNotWrapped) return;
+    reset();
+    if (u == detail::Unwrap::kError) {
+      verdict.error = std::move(unwrapped);
+    } else if (read_envelope(unwrapped)) {
+      judge();
+    } else if (json_failed) {
+      salvage(unwrapped);  // an AKS log string cut upstream
+    }
+    verdict.source_format = format;
+    if (unwrapped.capacity() > (std::size_t{16} << 20U)) {
+      unwrapped.clear();
+      unwrapped.shrink_to_fit();
+    }
+  }
+
+  // After a JSON failure: when the text is a cut event, judge what completed before the cut.
+  // Otherwise (a syntax error, or nothing judgeable survived) the original error stands.
+  [[gnu::cold, gnu::noinline]] void salvage(std::string_view input) {
+    if (!detail::repair_cut_event(input, repaired, cut, repair_scratch)) return;
+    std::string original = std::move(verdict.error);
+    reset();
+    salvaging = true;
+    const bool ok = read_envelope(repaired);
+    if (ok) judge();
+    salvaging = false;
+    if (!ok) {
+      reset();
+      verdict.error = std::move(original);
+    }
+    if (repaired.capacity() > (std::size_t{16} << 20U)) {
+      repaired.clear();
+      repaired.shrink_to_fit();  // after a huge event
+    }
   }
 };
 
@@ -480,7 +590,13 @@ const core::Verdict& Evaluator::evaluate(std::string_view event_json) {
       im.verdict.error = "empty event";
       return im.verdict;
     }
-    if (im.read_envelope(event_json)) im.judge();
+    if (im.read_envelope(event_json)) {
+      im.judge();
+    } else if (im.json_failed) {
+      im.salvage(event_json);  // cold path: only after a parse failure
+    } else if (im.no_audit_fields) {
+      im.unwrap(event_json);  // cold path: no kind, apiVersion or auditID at the top
+    }
   } catch (const std::exception& ex) {
     // Only allocation failure can get here (simdjson is used without exceptions).
     im.verdict.error = core::concat({"internal error: ", ex.what()});

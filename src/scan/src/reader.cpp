@@ -468,10 +468,11 @@ struct EventReader::Impl {
       case Role::kTopSniff:
         if (!cut.empty()) {
           emit_capture(end, true, cut);
-        } else if (line_mode || role == Role::kGarbage) {
-          emit_capture(end, true);  // the line as it is: the evaluator reports what is wrong
         } else {
-          emit_capture(end, true, "truncated: input ends inside a JSON value");
+          // The line, or the document cut at the end of the input, as it is: the evaluator
+          // judges what survived a cut (evidence=truncated) or reports what is wrong.
+          emit_capture(end, true);
+          if (!line_mode && role != Role::kGarbage) notice(at_eof, "JSON value");
         }
         break;
       case Role::kElem:

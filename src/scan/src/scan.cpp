@@ -203,7 +203,8 @@ std::string format_summary(const Summary& s) {
 }
 
 std::string event_time(std::string_view event_json) {
-  for (const std::string_view key : {"requestReceivedTimestamp", "stageTimestamp", "timestamp"}) {
+  for (const std::string_view key :
+       {"requestReceivedTimestamp", "stageTimestamp", "timestamp", "time"}) {
     const auto member = find_member(event_json, key);
     if (member && member->is_string) {
       std::string out;

@@ -12,7 +12,10 @@ namespace kubepriv::audit {
 
 /// Parses and judges audit events. Reuses its buffers between calls: keep one per thread.
 /// Never throws on bad input: an event that is not JSON, or not an audit event, yields a
-/// verdict whose `error` is set.
+/// verdict whose `error` is set. Also accepts, off the hot path (only once the plain reading
+/// failed): an event cut by CloudWatch or Splunk's TRUNCATE, judged on what survived
+/// (`evidence=truncated`), and an audit event inside an AKS (Azure Monitor) or GKE (Cloud
+/// Audit Logs) record (`source_format`). Rules: src/core/RULES.md.
 class Evaluator {
  public:
   Evaluator();

@@ -128,6 +128,7 @@ enum class Evidence : std::uint8_t {
   kSpec,           ///< our own evaluation of a pod spec in the request/response body
   kPsaAnnotation,  ///< no body: Pod Security Admission's audit annotations were the evidence
   kNoBody,         ///< a pod-spec write with no body and no PSA annotation: cannot be judged
+  kTruncated,      ///< the event was cut: judged on what survived (see the `details` line)
 };
 
 /// The `evidence` vocabulary (indexed by value).
@@ -136,11 +137,13 @@ inline constexpr auto kEvidenceWords = std::to_array<Word<Evidence>>({
     {Evidence::kSpec, "spec"},
     {Evidence::kPsaAnnotation, "psa_annotation"},
     {Evidence::kNoBody, "no_body"},
+    {Evidence::kTruncated, "truncated"},
 });
 static_assert(indexed_by_value(kEvidenceWords), "kEvidenceWords must follow the order of Evidence");
-static_assert(static_cast<std::size_t>(Evidence::kNoBody) + 1 == kEvidenceWords.size());
+static_assert(static_cast<std::size_t>(Evidence::kTruncated) + 1 == kEvidenceWords.size());
 
-/// The vocabulary string of an evidence kind: "none", "spec", "psa_annotation", "no_body".
+/// The vocabulary string of an evidence kind: "none", "spec", "psa_annotation", "no_body",
+/// "truncated".
 std::string_view to_string(Evidence evidence) noexcept;
 
 /// Who sent the request, judged from `user` (the authenticated user, not an impersonated one).
@@ -162,8 +165,8 @@ static_assert(indexed_by_value(kActorWords), "kActorWords must follow the order 
 /// The vocabulary string of an actor kind: "", "user", "controller".
 std::string_view to_string(ActorKind actor) noexcept;
 
-/// The audit log format an event came in: a plain Kubernetes audit event, or one inside the
-/// AKS (Azure Monitor) or GKE (Cloud Audit Logs) wrapper.
+/// The log format the audit event came in: a plain Kubernetes audit event (EKS, files, HEC),
+/// an Azure Monitor diagnostic record (AKS) or a Cloud Audit Logs entry (GKE).
 enum class SourceFormat : std::uint8_t { kK8s, kAks, kGke };
 
 /// The `source_format` vocabulary (indexed by value).

@@ -130,7 +130,8 @@ class Scanner final : public EventHandler {
 };
 
 /// The request time of an event (requestReceivedTimestamp, else stageTimestamp, else the
-/// legacy top-level timestamp), or empty.
+/// top-level timestamp of a legacy event or a GKE LogEntry, else the `time` of an Azure Monitor
+/// record), or empty.
 std::string event_time(std::string_view event_json);
 
 }  // namespace kubepriv::scan
