@@ -553,10 +553,8 @@ DefaultCredentialsChain::DefaultCredentialsChain(ChainOptions options, const Env
                                                  common::HttpTransport& http,
                                                  const common::Clock& clock, Logger logger) {
   StsConfig sc;
-  sc.region =
-      options.region.empty()
-          ? env.get("AWS_REGION").value_or(env.get("AWS_DEFAULT_REGION").value_or("us-east-1"))
-          : options.region;
+  sc.region = options.region.empty() ? region_from_env(env) : options.region;
+  if (sc.region.empty()) sc.region = "us-east-1";
   sc.endpoint_url = options.sts_endpoint;
   sts_ = std::make_unique<StsClient>(sc, env, http, clock, logger);
   std::vector<std::shared_ptr<CredentialsProvider>> chain;

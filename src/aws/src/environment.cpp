@@ -10,6 +10,11 @@ namespace kubepriv::aws {
 using common::ErrorCode;
 using common::fail;
 
+std::string region_from_env(const Environment& env) {
+  if (auto r = env.get("AWS_REGION")) return *r;
+  return env.get("AWS_DEFAULT_REGION").value_or("");
+}
+
 std::optional<std::string> ProcessEnvironment::get(std::string_view name) const {
   const std::string n(name);
   const char* v = std::getenv(n.c_str());  // NOLINT(concurrency-mt-unsafe): read-only use

@@ -132,11 +132,10 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
   for (;;) {
     ++plain_attempts;
     ++stats_.attempts;
+    // A stop request (SIGTERM) during a wait is not a failure: the caller ends quietly.
     if (limiter_ && !limiter_->acquire(sleeper_)) {
-      ApiError e;
-      e.message = "stopped while waiting for the rate limiter";
-      e.error_class = ErrorClass::kRetryable;
-      return give_up(e);
+      return fail(ErrorCode::kCancelled,
+                  std::string(operation) + ": stopped while waiting for the rate limiter");
     }
     auto creds = credentials_.get(force_refresh);
     force_refresh = false;
@@ -218,7 +217,11 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
         }
         last_cost = err.timeout ? config_.retry.timeout_retry_cost : config_.retry.retry_cost;
         ++stats_.retries;
-        if (!sleeper_.sleep_for(policy_.backoff(plain_attempts))) return give_up(err);
+        if (!sleeper_.sleep_for(policy_.backoff(plain_attempts))) {
+          last_error_ = std::move(err);
+          return fail(ErrorCode::kCancelled,
+                      std::string(operation) + ": stopped during a retry backoff");
+        }
         continue;
       }
       default: return give_up(err);
@@ -243,8 +246,9 @@ Result<FilterLogEventsPage> CloudWatchLogsClient::filter_log_events(
     e.message = page.error().message;
     e.error_class = ErrorClass::kRetryable;
     last_error_ = e;
-    if (attempt < config_.retry.max_attempts && !sleeper_.sleep_for(policy_.backoff(attempt)))
-      break;
+    if (attempt < config_.retry.max_attempts && !sleeper_.sleep_for(policy_.backoff(attempt))) {
+      return fail(ErrorCode::kCancelled, "FilterLogEvents: stopped during a retry backoff");
+    }
   }
   return page;
 }

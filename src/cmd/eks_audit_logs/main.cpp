@@ -10,11 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "kubepriv/ingest/signals.hpp"
 #include "kubepriv/modinput/input_definition.hpp"
 #include "logging.hpp"
 #include "run.hpp"
 
 namespace {
+
+// SIGTERM must be handled from the first instruction on: splunkd may stop an input right after
+// starting it. A constructor runs before main() and before other static initialisers.
+__attribute__((constructor(101))) void early_stop_signals() {
+  kubepriv::ingest::install_stop_signals();
+}
 
 using kubepriv::aws::LogLevel;
 using kubepriv::eks::log;
@@ -27,7 +34,7 @@ bool read_stdin(std::string& out) {
     const int rc = ::poll(&p, 1, 60000);
     if (rc < 0) {
       if (errno == EINTR) {
-        if (kubepriv::eks::stop_flag().load()) return false;
+        if (kubepriv::eks::stop_requested()) return false;
         continue;
       }
       return false;
@@ -58,11 +65,11 @@ std::string lower(std::string s) {
 }
 
 int real_main(int argc, char** argv) {
-  kubepriv::eks::install_signal_handlers();
+  kubepriv::ingest::install_stop_signals();  // again (cheap), in case the constructor did not run
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::string doc;
-    if (!read_stdin(doc)) return 1;
+    if (!read_stdin(doc)) return kubepriv::eks::stop_requested() ? 0 : 1;
     return kubepriv::eks::run_inputs(doc);
   }
   const std::string mode = lower(args[0]);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kubepriv/aws/endpoints.hpp"
+#include "kubepriv/ingest/signals.hpp"
 #include "kubepriv/modinput/event_writer.hpp"
 #include "kubepriv/modinput/params.hpp"
 #include "kubepriv/modinput/time.hpp"
@@ -85,7 +86,7 @@ int run_pull(const std::vector<std::string>& args) {
   }
   aws::ProcessEnvironment env;
   if (so.region.empty()) {
-    so.region = env.get("AWS_REGION").value_or(env.get("AWS_DEFAULT_REGION").value_or(""));
+    so.region = aws::region_from_env(env);
   }
   if (so.region.empty()) return usage_error("no region: give --region or set AWS_REGION");
   if (!aws::is_valid_region(so.region)) return usage_error("\"" + so.region + "\" is not a region");
@@ -104,7 +105,7 @@ int run_pull(const std::vector<std::string>& args) {
     log(LogLevel::kError, r.error().message);
     return 1;
   }
-  common::RealSleeper sleeper(&stop_flag());
+  common::RealSleeper sleeper(&ingest::process_stop_token());
   auto stack = make_aws_stack(so, env, clock, sleeper);
   if (!stack) {
     log(LogLevel::kError, stack.error().message);
@@ -126,7 +127,7 @@ int run_pull(const std::vector<std::string>& args) {
   modinput::FdSink out(1);
   std::string buf;
   std::uint64_t events = 0, pages = 0;
-  while (!stop_flag().load()) {
+  while (!stop_requested()) {
     auto page = stack->client->filter_log_events(req);
     if (!page) {
       log(LogLevel::kError, "FilterLogEvents failed after " + std::to_string(events) +
@@ -156,7 +157,7 @@ int run_pull(const std::vector<std::string>& args) {
     if (!page->next_token) break;
     req.next_token = *page->next_token;
   }
-  log(LogLevel::kInfo, std::string(stop_flag().load() ? "stopped by signal after " : "done: ") +
+  log(LogLevel::kInfo, std::string(stop_requested() ? "stopped by signal after " : "done: ") +
                            std::to_string(events) + " events, " + std::to_string(pages) + " pages");
   return 0;
 }

@@ -25,6 +25,10 @@ class Environment {
                                                 std::size_t max_bytes = 1 << 20) const = 0;
 };
 
+/// The region from the environment: AWS_REGION, else AWS_DEFAULT_REGION, else "" (the one
+/// place that fallback is written).
+std::string region_from_env(const Environment& env);
+
 /// The real environment (getenv, $HOME, real files). Only `cmd` should construct it.
 class ProcessEnvironment final : public Environment {
  public:

@@ -11,6 +11,8 @@
 #include <thread>     // std::this_thread
 #include <vector>     // std::vector
 
+#include "kubepriv/common/stop.hpp"
+
 namespace kubepriv::common {
 
 using SystemTime = std::chrono::system_clock::time_point;
@@ -87,14 +89,14 @@ class Sleeper {
   virtual bool sleep_for(std::chrono::milliseconds d) = 0;
 };
 
-/// Real sleeping in short slices, ending early once `*stop` becomes true (may be null).
+/// Real sleeping in short slices, ending early once `*stop` is requested (may be null).
 class RealSleeper final : public Sleeper {
  public:
-  explicit RealSleeper(const std::atomic<bool>* stop = nullptr) : stop_(stop) {}
+  explicit RealSleeper(const StopToken* stop = nullptr) : stop_(stop) {}
   bool sleep_for(std::chrono::milliseconds d) override {
     const auto deadline = std::chrono::steady_clock::now() + d;
     for (;;) {
-      if (stop_ != nullptr && stop_->load()) return false;
+      if (stop_ != nullptr && stop_->stop_requested()) return false;
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) return true;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
@@ -103,7 +105,7 @@ class RealSleeper final : public Sleeper {
   }
 
  private:
-  const std::atomic<bool>* stop_;
+  const StopToken* stop_;
 };
 
 /// A test sleeper: records each requested sleep and advances a FakeClock (if given) instead.
