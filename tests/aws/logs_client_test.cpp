@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_http.hpp"
+#include "kubepriv/testing/fake_http.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
+#include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;
 using common::ErrorCode;

@@ -43,19 +43,4 @@ common::Result<std::string> ProcessEnvironment::read_file(const std::string& pat
   return data;
 }
 
-std::optional<std::string> MapEnvironment::get(std::string_view name) const {
-  const auto it = vars.find(name);
-  if (it == vars.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
-common::Result<std::string> MapEnvironment::read_file(const std::string& path,
-                                                      std::size_t max_bytes) const {
-  const auto it = files.find(path);
-  if (it == files.end()) return fail(ErrorCode::kNotFound, "file not found: " + path);
-  if (it->second.size() > max_bytes)
-    return fail(ErrorCode::kInvalidArgument, "file too large: " + path);
-  return it->second;
-}
-
 }  // namespace kubepriv::aws
