@@ -66,7 +66,8 @@ class FakeLogs final : public aws::LogsApi {
     for (std::size_t i = from; i < match.size() && p.events.size() < page_; ++i) {
       p.events.push_back(match[i]);
     }
-    if (from + p.events.size() < match.size()) p.next_token = std::to_string(from + p.events.size());
+    if (from + p.events.size() < match.size())
+      p.next_token = std::to_string(from + p.events.size());
     for (const auto& e : p.events) served.insert(e.event_id);
     return p;
   }
@@ -152,17 +153,17 @@ class LoopTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   aws::CollectorConfig collector_config() const {
-    return {.log_group_name = "/aws/eks/demo/cluster",
-            .log_group_identifier = {},
-            .latency = 120s,
-            .overlap = 600s,
-            .max_pages_per_cycle = 1000,
-            .start = {.kind = aws::StartPosition::Kind::kAbsolute,
-                      .value_ms = kNowMs - 4 * 3'600'000}};
+    return {
+        .log_group_name = "/aws/eks/demo/cluster",
+        .log_group_identifier = {},
+        .latency = 120s,
+        .overlap = 600s,
+        .max_pages_per_cycle = 1000,
+        .start = {.kind = aws::StartPosition::Kind::kAbsolute, .value_ms = kNowMs - 4 * 3'600'000}};
   }
 
   Outcome run(aws::LogsApi& api, common::StopToken& stop, common::FakeSleeper& sleeper,
-          ingest::Input input, ingest::EventTime event_time = {}) {
+              ingest::Input input, ingest::EventTime event_time = {}) {
     std::map<aws::CollectorState::SeenKey, std::string> messages;
     if (auto* fake = dynamic_cast<FakeLogs*>(&api)) {
       for (const auto& e : fake->events) {
@@ -183,9 +184,10 @@ class LoopTest : public ::testing::Test {
         .clock = clock,
         .sleeper = sleeper,
         .stop = stop,
-        .log = [&](aws::LogLevel l,
-                   std::string_view m) { r.logs.push_back(std::string(aws::to_string(l)) + " " +
-                                                          std::string(m)); },
+        .log =
+            [&](aws::LogLevel l, std::string_view m) {
+              r.logs.push_back(std::string(aws::to_string(l)) + " " + std::string(m));
+            },
         .event_time = std::move(event_time)};
     r.code = ingest::run_loop({input}, ctx);
     r.out = sink.data;
@@ -322,7 +324,7 @@ TEST_F(LoopTest, TheEventTimeIsInjected) {
   common::StopToken stop;
   common::FakeSleeper sleeper(&clock, &stop);
   const Outcome r = run(api, stop, sleeper, input(true),
-                    [](const aws::LogEvent& e) { return e.timestamp_ms + 1234; });
+                        [](const aws::LogEvent& e) { return e.timestamp_ms + 1234; });
   EXPECT_NE(r.out.find("<time>" + modinput::format_time_ms(api.events[0].timestamp_ms + 1234) +
                        "</time>"),
             std::string::npos)

@@ -17,11 +17,14 @@
 
 namespace {
 
-// SIGTERM must be handled from the first instruction on: splunkd may stop an input right after
-// starting it. A constructor runs before main() and before other static initialisers.
-__attribute__((constructor(101))) void early_stop_signals() {
+// SIGTERM must be handled from the earliest instruction we control: splunkd may stop an input
+// right after starting it. .preinit_array runs after the loader mapped the libraries and before
+// any of their initialisers or ours.
+void early_stop_signals(int /*argc*/, char** /*argv*/, char** /*envp*/) {
   kubepriv::ingest::install_stop_signals();
 }
+__attribute__((section(".preinit_array"),
+               used)) void (*const kEarlyStopSignals)(int, char**, char**) = early_stop_signals;
 
 using kubepriv::aws::LogLevel;
 using kubepriv::eks::log;
@@ -65,7 +68,7 @@ std::string lower(std::string s) {
 }
 
 int real_main(int argc, char** argv) {
-  kubepriv::ingest::install_stop_signals();  // again (cheap), in case the constructor did not run
+  kubepriv::ingest::install_stop_signals();  // again (cheap): a no-op after .preinit_array
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::string doc;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "kubepriv/audit/event_time.hpp"
 #include "kubepriv/aws/collector.hpp"
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/aws/rate_limiter.hpp"
@@ -71,11 +72,11 @@ Result<aws::Credentials> stored_credentials(const InputConfig& cfg,
 
 // Resolves one stanza, builds its AWS stack and restores its collector from the checkpoint.
 Result<std::unique_ptr<Configured>> configure_input(const modinput::Stanza& stanza,
-                                                   const modinput::InputDefinition& def,
-                                                   const modinput::CheckpointStore& store,
-                                                   const aws::Environment& env,
-                                                   const common::Clock& clock,
-                                                   common::Sleeper& sleeper) {
+                                                    const modinput::InputDefinition& def,
+                                                    const modinput::CheckpointStore& store,
+                                                    const aws::Environment& env,
+                                                    const common::Clock& clock,
+                                                    common::Sleeper& sleeper) {
   auto cfg = resolve_config(stanza, def.server_host, env);
   if (!cfg) return tl::unexpected(cfg.error());
   auto in = std::make_unique<Configured>();
@@ -116,9 +117,8 @@ Result<std::unique_ptr<Configured>> configure_input(const modinput::Stanza& stan
   if (!saved) return failed(saved.error().message);
   if (*saved) {
     if (auto r = in->collector->restore(**saved); !r) {
-      return failed("checkpoint " + store.path_for(c.checkpoint_key()) +
-                    " cannot be used: " + r.error().message +
-                    "; move it aside to start again from start_position");
+      return failed("checkpoint " + store.path_for(c.checkpoint_key()) + " cannot be used: " +
+                    r.error().message + "; move it aside to start again from start_position");
     }
     log(LogLevel::kInfo, "input " + c.stanza + ": resuming from checkpoint");
   } else {
@@ -264,7 +264,12 @@ int run_inputs(std::string_view document) {
                                 .sleeper = sleeper,
                                 .stop = stop,
                                 .log = stderr_logger(),
-                                .event_time = {}};
+                                .event_time = [](const aws::LogEvent& e) {
+                                  // _time = requestReceivedTimestamp (props.conf, README);
+                                  // CloudWatch's time when the event has none.
+                                  return audit::request_received_ms(e.message)
+                                      .value_or(e.timestamp_ms);
+                                }};
   const int code = ingest::run_loop(inputs, ctx);
   return code == ingest::kExitOk && config_errors > 0 ? 1 : code;
 }

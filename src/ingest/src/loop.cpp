@@ -121,13 +121,13 @@ int run_loop(const std::vector<Input>& inputs, const LoopContext& ctx) {
       }
       if (!stats) {
         const bool retry = !in.exit_when_caught_up;
-        aws::log(ctx.log, LogLevel::kError,
-                 "input " + name + ": cycle failed (" +
-                     std::string(common::to_string(stats.error().code)) +
-                     "): " + stats.error().message + "; the checkpoint stays where it was" +
-                     (retry ? ", next try in " + std::to_string(in.poll_interval.count() / 1000) +
-                                  "s"
-                            : "; not retried (exit_when_caught_up = true)"));
+        aws::log(
+            ctx.log, LogLevel::kError,
+            "input " + name + ": cycle failed (" +
+                std::string(common::to_string(stats.error().code)) + "): " + stats.error().message +
+                "; the checkpoint stays where it was" +
+                (retry ? ", next try in " + std::to_string(in.poll_interval.count() / 1000) + "s"
+                       : "; not retried (exit_when_caught_up = true)"));
         if (!retry) {
           s.finished = true;
           exit_code = kExitFailed;
@@ -154,8 +154,8 @@ int run_loop(const std::vector<Input>& inputs, const LoopContext& ctx) {
   }
   for (auto& s : states) {
     if (auto r = s.sink->save_pending(); !r) {
-      aws::log(ctx.log, LogLevel::kError, "input " + s.input->options.stanza + ": " +
-                                              r.error().message);
+      aws::log(ctx.log, LogLevel::kError,
+               "input " + s.input->options.stanza + ": " + r.error().message);
       broken = true;
     }
   }

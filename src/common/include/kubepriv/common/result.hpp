@@ -5,9 +5,8 @@
 
 #include <string>       // std::string
 #include <string_view>  // std::string_view
-#include <utility>      // std::move
-
 #include <tl/expected.hpp>
+#include <utility>  // std::move
 
 namespace kubepriv::common {
 

@@ -4,8 +4,8 @@
 
 #include <chrono>      // std::chrono
 #include <functional>  // std::function
-#include <mutex>   // std::mutex
-#include <vector>  // std::vector
+#include <mutex>       // std::mutex
+#include <vector>      // std::vector
 
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/stop.hpp"
