@@ -29,7 +29,7 @@ std::optional<std::int64_t> request_received_ms(std::string_view event_json) {
     if (found || field.value().get_string().get(text)) return std::nullopt;
     found = text;
   }
-  if (!found || !doc.at_end()) return std::nullopt;
+  if (!found) return std::nullopt;
   auto ms = common::parse_rfc3339_ms(*found);
   if (!ms) return std::nullopt;
   return *ms;

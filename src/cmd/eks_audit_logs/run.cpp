@@ -258,18 +258,18 @@ int run_inputs(std::string_view document) {
                       .exit_when_caught_up = cfg.exit_when_caught_up,
                       .client_stats = &c->stack.client->stats()});
   }
-  const ingest::LoopContext ctx{.writer = writer,
-                                .store = *store,
-                                .clock = clock,
-                                .sleeper = sleeper,
-                                .stop = stop,
-                                .log = stderr_logger(),
-                                .event_time = [](const aws::LogEvent& e) {
-                                  // _time = requestReceivedTimestamp (props.conf, README);
-                                  // CloudWatch's time when the event has none.
-                                  return audit::request_received_ms(e.message)
-                                      .value_or(e.timestamp_ms);
-                                }};
+  const ingest::LoopContext ctx{
+      .writer = writer,
+      .store = *store,
+      .clock = clock,
+      .sleeper = sleeper,
+      .stop = stop,
+      .log = stderr_logger(),
+      .event_time = [](const aws::LogEvent& e) {
+        // _time = requestReceivedTimestamp (props.conf, README);
+        // CloudWatch's time when the event has none.
+        return audit::request_received_ms(e.message).value_or(e.timestamp_ms);
+      }};
   const int code = ingest::run_loop(inputs, ctx);
   return code == ingest::kExitOk && config_errors > 0 ? 1 : code;
 }
