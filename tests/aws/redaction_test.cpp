@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "kubepriv/aws/logger.hpp"
+#include "kubepriv/aws/redact.hpp"
 
 using namespace kubepriv::aws;
 
@@ -34,8 +34,10 @@ TEST(Redaction, TextScrubbing) {
 
 TEST(Redaction, WordsThatOnlyContainAMarkerStayReadable) {
   // A URL path and an error code are not name/value pairs: masking them only hides the clue.
-  EXPECT_EQ(redact_text("GET https://127.0.0.1:8089/servicesNS/nobody/kubepriv/storage/passwords/aws%3Ak%3A"),
-            "GET https://127.0.0.1:8089/servicesNS/nobody/kubepriv/storage/passwords/aws%3Ak%3A");
+  EXPECT_EQ(
+      redact_text(
+          "GET https://127.0.0.1:8089/servicesNS/nobody/kubepriv/storage/passwords/aws%3Ak%3A"),
+      "GET https://127.0.0.1:8089/servicesNS/nobody/kubepriv/storage/passwords/aws%3Ak%3A");
   EXPECT_EQ(redact_text("InvalidSignatureException: bad"), "InvalidSignatureException: bad");
   // ... while the same word followed by a value is still masked.
   EXPECT_EQ(redact_text("password=hunter2"), "password=[REDACTED]");

@@ -11,6 +11,7 @@
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/aws/rate_limiter.hpp"
+#include "kubepriv/testing/capture_logs.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
@@ -178,18 +179,15 @@ class LoopTest : public ::testing::Test {
     }
     input.collector = &collector;
     Outcome r;
-    const ingest::LoopContext ctx{
-        .writer = writer,
-        .store = *store_,
-        .clock = clock,
-        .sleeper = sleeper,
-        .stop = stop,
-        .log =
-            [&](aws::LogLevel l, std::string_view m) {
-              r.logs.push_back(std::string(aws::to_string(l)) + " " + std::string(m));
-            },
-        .event_time = std::move(event_time)};
+    const ingest::LoopContext ctx{.writer = writer,
+                                  .store = *store_,
+                                  .clock = clock,
+                                  .sleeper = sleeper,
+                                  .stop = stop,
+                                  .event_time = std::move(event_time)};
+    logging::CaptureLogs capture;
     r.code = ingest::run_loop({input}, ctx);
+    r.logs = capture.lines;
     r.out = sink.data;
     r.violations = sink.violations;
     return r;

@@ -1,6 +1,7 @@
 #include "kubepriv/aws/logs_client.hpp"
 
 #include <simdjson.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -102,7 +103,7 @@ CloudWatchLogsClient::CloudWatchLogsClient(LogsClientConfig config, common::Http
                                            CredentialsProvider& credentials,
                                            const common::Clock& clock, common::Sleeper& sleeper,
                                            std::shared_ptr<TokenBucket> limiter,
-                                           std::function<double()> rng, Logger logger)
+                                           std::function<double()> rng)
     : config_(std::move(config)),
       http_(http),
       credentials_(credentials),
@@ -110,8 +111,7 @@ CloudWatchLogsClient::CloudWatchLogsClient(LogsClientConfig config, common::Http
       sleeper_(sleeper),
       limiter_(std::move(limiter)),
       policy_(config_.retry, std::move(rng)),
-      quota_(config_.retry),
-      logger_(std::move(logger)) {}
+      quota_(config_.retry) {}
 
 Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
                                                const std::string& json_body) {
@@ -181,9 +181,8 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
     } else {
       err = classify_response(*resp);
     }
-    log(logger_, LogLevel::kWarn,
-        std::string(operation) + " attempt " + std::to_string(plain_attempts) +
-            " failed: " + err.describe());
+    spdlog::warn(std::string(operation) + " attempt " + std::to_string(plain_attempts) +
+                 " failed: " + err.describe());
     switch (err.error_class) {
       case ErrorClass::kRefreshAndRetry:
         if (refreshed) return give_up(err);
@@ -198,9 +197,8 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
         clock_offset_ =
             std::chrono::duration_cast<std::chrono::milliseconds>(*err.server_date - clock_.now());
         ++stats_.skew_corrections;
-        log(logger_, LogLevel::kWarn,
-            "clock skew detected; signing with an offset of " +
-                std::to_string(clock_offset_.count()) + " ms");
+        spdlog::warn("clock skew detected; signing with an offset of " +
+                     std::to_string(clock_offset_.count()) + " ms");
         --plain_attempts;
         continue;
       }
@@ -239,7 +237,7 @@ Result<FilterLogEventsPage> CloudWatchLogsClient::filter_log_events(
     if (!text) return tl::unexpected(text.error());
     page = parse_filter_log_events_response(*text);
     if (page) return page;
-    log(logger_, LogLevel::kWarn, page.error().message);
+    spdlog::warn(page.error().message);
     ApiError e;
     e.http_status = 200;
     e.code = "MalformedResponse";

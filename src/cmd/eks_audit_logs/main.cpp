@@ -2,6 +2,7 @@
 // standalone `pull` mode. Logs go to stderr with the level first; stdout carries the protocol.
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,9 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/ingest/signals.hpp"
+#include "kubepriv/logging/stderr_sink.hpp"
 #include "kubepriv/modinput/input_definition.hpp"
-#include "logging.hpp"
 #include "run.hpp"
 
 namespace {
@@ -25,9 +27,6 @@ void early_stop_signals(int /*argc*/, char** /*argv*/, char** /*envp*/) {
 }
 __attribute__((section(".preinit_array"),
                used)) void (*const kEarlyStopSignals)(int, char**, char**) = early_stop_signals;
-
-using kubepriv::aws::LogLevel;
-using kubepriv::eks::log;
 
 // Reads stdin to EOF; gives up after 60 s without data so a stuck parent cannot hang us.
 bool read_stdin(std::string& out) {
@@ -43,7 +42,7 @@ bool read_stdin(std::string& out) {
       return false;
     }
     if (rc == 0) {
-      log(LogLevel::kError, "no input definition on stdin after 60 s");
+      spdlog::error("no input definition on stdin after 60 s");
       return false;
     }
     const ssize_t n = ::read(0, buf, sizeof buf);
@@ -54,7 +53,7 @@ bool read_stdin(std::string& out) {
     if (n == 0) return true;
     out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > kubepriv::modinput::kMaxDefinitionBytes) {
-      log(LogLevel::kError, "input definition on stdin is larger than 16 MB");
+      spdlog::error("input definition on stdin is larger than 16 MB");
       return false;
     }
   }
@@ -92,20 +91,22 @@ int real_main(int argc, char** argv) {
         stdout);
     return 0;
   }
-  log(LogLevel::kError, "Invalid arguments to modular input script: " + args[0] +
-                            " (expected --scheme, --validate-arguments, pull, or none)");
+  spdlog::error("Invalid arguments to modular input script: " + args[0] +
+                " (expected --scheme, --validate-arguments, pull, or none)");
   return 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // "<LEVEL> <message>" lines on stderr; every line goes through the AWS secret scrubber.
+  kubepriv::logging::init_stderr(&kubepriv::aws::redact_text);
   try {
     return real_main(argc, argv);
   } catch (const std::exception& e) {
-    log(LogLevel::kError, std::string("internal error: ") + e.what());
+    spdlog::error(std::string("internal error: ") + e.what());
   } catch (...) {
-    log(LogLevel::kError, "internal error (unknown exception)");
+    spdlog::error("internal error (unknown exception)");
   }
   return 70;
 }

@@ -1,21 +1,21 @@
 // `eks_audit_logs pull`: the audit events of one time range as JSON lines on stdout, for
 // `kubepriv scan -` and for people without Splunk.
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/ingest/signals.hpp"
+#include "kubepriv/logging/stderr_sink.hpp"
 #include "kubepriv/modinput/event_writer.hpp"
 #include "kubepriv/modinput/params.hpp"
 #include "kubepriv/modinput/time.hpp"
-#include "logging.hpp"
 #include "run.hpp"
 
 namespace kubepriv::eks {
-
-using aws::LogLevel;
 
 namespace {
 
@@ -29,7 +29,7 @@ constexpr const char* kUsage =
     "  --region from AWS_REGION, endpoint from AWS_ENDPOINT_URL[_CLOUDWATCH_LOGS].\n";
 
 int usage_error(const std::string& why) {
-  log(LogLevel::kError, why);
+  spdlog::error(why);
   std::fputs(kUsage, stderr);
   return 2;
 }
@@ -47,7 +47,7 @@ int run_pull(const std::vector<std::string>& args) {
       return 0;
     }
     if (a == "--debug") {
-      set_debug(true);
+      logging::set_debug(true);
       continue;
     }
     if (i + 1 >= args.size()) return usage_error("option " + a + " needs a value (or is unknown)");
@@ -102,13 +102,13 @@ int run_pull(const std::vector<std::string>& args) {
   if (*until_ms < *since_ms) return usage_error("--until is before --since");
 
   if (auto r = net::curl_global_setup(); !r) {
-    log(LogLevel::kError, r.error().message);
+    spdlog::error(r.error().message);
     return 1;
   }
   common::RealSleeper sleeper(&ingest::process_stop_token());
   auto stack = make_aws_stack(so, env, clock, sleeper);
   if (!stack) {
-    log(LogLevel::kError, stack.error().message);
+    spdlog::error(stack.error().message);
     return 1;
   }
   aws::FilterLogEventsRequest req;
@@ -121,17 +121,17 @@ int run_pull(const std::vector<std::string>& args) {
   req.start_time_ms = *since_ms;
   req.end_time_ms = *until_ms;
   req.limit = 10000;
-  log(LogLevel::kInfo, "pulling " + group + " streams " + prefix + "* from " +
-                           modinput::format_rfc3339_ms(*since_ms) + " to " +
-                           modinput::format_rfc3339_ms(*until_ms));
+  spdlog::info("pulling " + group + " streams " + prefix + "* from " +
+               modinput::format_rfc3339_ms(*since_ms) + " to " +
+               modinput::format_rfc3339_ms(*until_ms));
   modinput::FdSink out(1);
   std::string buf;
   std::uint64_t events = 0, pages = 0;
   while (!stop_requested()) {
     auto page = stack->client->filter_log_events(req);
     if (!page) {
-      log(LogLevel::kError, "FilterLogEvents failed after " + std::to_string(events) +
-                                " events: " + page.error().message);
+      spdlog::error("FilterLogEvents failed after " + std::to_string(events) +
+                    " events: " + page.error().message);
       return 1;
     }
     ++pages;
@@ -151,14 +151,14 @@ int run_pull(const std::vector<std::string>& args) {
       ++events;
     }
     if (auto r = out.write(buf); !r) {
-      log(LogLevel::kError, r.error().message);
+      spdlog::error(r.error().message);
       return 1;
     }
     if (!page->next_token) break;
     req.next_token = *page->next_token;
   }
-  log(LogLevel::kInfo, std::string(stop_requested() ? "stopped by signal after " : "done: ") +
-                           std::to_string(events) + " events, " + std::to_string(pages) + " pages");
+  spdlog::info(std::string(stop_requested() ? "stopped by signal after " : "done: ") +
+               std::to_string(events) + " events, " + std::to_string(pages) + " pages");
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "run.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -17,12 +19,10 @@
 #include "kubepriv/modinput/input_definition.hpp"
 #include "kubepriv/modinput/scheme.hpp"
 #include "kubepriv/splunkd/passwords.hpp"
-#include "logging.hpp"
 #include "params.hpp"
 
 namespace kubepriv::eks {
 
-using aws::LogLevel;
 using common::fail;
 using common::Result;
 
@@ -111,8 +111,7 @@ Result<std::unique_ptr<Configured>> configure_input(const modinput::Stanza& stan
                            .latency = c.latency,
                            .overlap = c.overlap,
                            .max_pages_per_cycle = c.max_pages_per_cycle,
-                           .start = c.start},
-      stderr_logger());
+                           .start = c.start});
   auto saved = store.load(c.checkpoint_key());
   if (!saved) return failed(saved.error().message);
   if (*saved) {
@@ -120,12 +119,12 @@ Result<std::unique_ptr<Configured>> configure_input(const modinput::Stanza& stan
       return failed("checkpoint " + store.path_for(c.checkpoint_key()) + " cannot be used: " +
                     r.error().message + "; move it aside to start again from start_position");
     }
-    log(LogLevel::kInfo, "input " + c.stanza + ": resuming from checkpoint");
+    spdlog::info("input " + c.stanza + ": resuming from checkpoint");
   } else {
-    log(LogLevel::kInfo, "input " + c.stanza + ": no checkpoint, starting at start_position");
+    spdlog::info("input " + c.stanza + ": no checkpoint, starting at start_position");
   }
-  log(LogLevel::kInfo, "input " + c.stanza + ": log group " + c.group_display() + ", streams " +
-                           c.stream_prefix + "*, host " + c.host);
+  spdlog::info("input " + c.stanza + ": log group " + c.group_display() + ", streams " +
+               c.stream_prefix + "*, host " + c.host);
   return in;
 }
 
@@ -154,17 +153,16 @@ Result<AwsStack> make_aws_stack(const StackOptions& o, const aws::Environment& e
   chain.assume_role.role_arn = o.role_arn;
   chain.assume_role.external_id = o.external_id;
   chain.assume_role.session_name = "kubepriv-eks-audit";
-  s.credentials =
-      std::make_unique<aws::DefaultCredentialsChain>(chain, env, *s.http, clock, stderr_logger());
+  s.credentials = std::make_unique<aws::DefaultCredentialsChain>(chain, env, *s.http, clock);
   aws::LogsClientConfig lc;
   lc.endpoint = *endpoint;
   auto bucket = aws::shared_token_bucket(o.region + "|" + endpoint->url, o.rate_limit, clock);
-  s.client = std::make_unique<aws::CloudWatchLogsClient>(
-      lc, *s.http, *s.credentials, clock, sleeper, bucket, aws::default_rng(), stderr_logger());
-  log(LogLevel::kInfo,
-      "CloudWatch Logs endpoint " + endpoint->url + " (" + endpoint->source + "), region " +
-          o.region + ", rate limit " + std::to_string(o.rate_limit) + " calls/s" +
-          (copts.proxy.empty() ? "" : ", proxy " + net::redact_proxy(copts.proxy)));
+  s.client = std::make_unique<aws::CloudWatchLogsClient>(lc, *s.http, *s.credentials, clock,
+                                                         sleeper, bucket, aws::default_rng());
+  spdlog::info("CloudWatch Logs endpoint " + endpoint->url + " (" + endpoint->source +
+               "), region " + o.region + ", rate limit " + std::to_string(o.rate_limit) +
+               " calls/s" +
+               (copts.proxy.empty() ? "" : ", proxy " + net::redact_proxy(copts.proxy)));
   return s;
 }
 
@@ -188,33 +186,33 @@ int run_validate(std::string_view document) {
               "\": " + modinput::describe_issues(issues);
   }
   write_stdout(modinput::validation_error_xml(message));
-  log(LogLevel::kError, message);
+  spdlog::error(message);
   return 1;
 }
 
 int run_inputs(std::string_view document) {
   auto def = modinput::parse_input_definition(document);
   if (!def) {
-    log(LogLevel::kError, def.error().message);
+    spdlog::error(def.error().message);
     return 1;
   }
   if (def->validation) {
-    log(LogLevel::kError, "run mode expects an <input> document, got <items>");
+    spdlog::error("run mode expects an <input> document, got <items>");
     return 1;
   }
   modinput::FdSink out(1);
   modinput::EventWriter writer(out);
   if (def->stanzas.empty()) {
-    log(LogLevel::kInfo, "no eks_audit_logs inputs configured; nothing to do");
+    spdlog::info("no eks_audit_logs inputs configured; nothing to do");
     return writer.close() ? 0 : 2;
   }
   auto store = modinput::CheckpointStore::open(def->checkpoint_dir);
   if (!store) {
-    log(LogLevel::kError, store.error().message);
+    spdlog::error(store.error().message);
     return 1;
   }
   if (auto r = net::curl_global_setup(); !r) {
-    log(LogLevel::kError, r.error().message);
+    spdlog::error(r.error().message);
     return 1;
   }
   aws::ProcessEnvironment env;
@@ -228,18 +226,18 @@ int run_inputs(std::string_view document) {
     if (stop.stop_requested()) break;
     auto in = configure_input(stanza, *def, *store, env, clock, sleeper);
     if (!in) {
-      log(LogLevel::kError, in.error().message);
+      spdlog::error(in.error().message);
       ++config_errors;
       continue;
     }
     configured.push_back(std::move(*in));
   }
   if (stop.stop_requested()) {
-    log(LogLevel::kInfo, "stopped by signal before collecting");
+    spdlog::info("stopped by signal before collecting");
     return writer.close() ? 0 : 2;
   }
   if (configured.empty()) {
-    log(LogLevel::kError, "no usable eks_audit_logs input; exiting");
+    spdlog::error("no usable eks_audit_logs input; exiting");
     (void)writer.close();
     return 1;
   }
@@ -264,7 +262,6 @@ int run_inputs(std::string_view document) {
       .clock = clock,
       .sleeper = sleeper,
       .stop = stop,
-      .log = stderr_logger(),
       .event_time = [](const aws::LogEvent& e) {
         // _time = requestReceivedTimestamp (props.conf, README);
         // CloudWatch's time when the event has none.

@@ -1,11 +1,12 @@
 #include "kubepriv/ingest/loop.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>  // std::min, std::all_of
 #include <memory>     // std::unique_ptr
 
 namespace kubepriv::ingest {
 
-using aws::LogLevel;
 using common::ErrorCode;
 using common::Result;
 
@@ -101,40 +102,37 @@ int run_loop(const std::vector<Input>& inputs, const LoopContext& ctx) {
       }
       auto stats = in.collector->run_cycle(*s.sink);
       if (auto r = s.sink->save_pending(); !r) {
-        aws::log(ctx.log, LogLevel::kError, "input " + name + ": " + r.error().message);
+        spdlog::error("input " + name + ": " + r.error().message);
         broken = true;
         break;
       }
       if (!stats && s.sink->broken()) {  // stdout or the checkpoint is broken
-        aws::log(ctx.log, LogLevel::kError,
-                 "input " + name + ": " + stats.error().message + "; exiting");
+        spdlog::error("input " + name + ": " + stats.error().message + "; exiting");
         broken = true;
         break;
       }
       if (!stats && (stats.error().code == ErrorCode::kCancelled || ctx.stop.stop_requested())) {
         // A stop request, not a failure: what was delivered is checkpointed, the rest is read
         // by the next run.
-        aws::log(ctx.log, LogLevel::kInfo,
-                 "input " + name + ": stopping (" + stats.error().message +
+        spdlog::info("input " + name + ": stopping (" + stats.error().message +
                      "); the next run resumes from the checkpoint");
         break;
       }
       if (!stats) {
         const bool retry = !in.exit_when_caught_up;
-        aws::log(
-            ctx.log, LogLevel::kError,
+        spdlog::error(
             "input " + name + ": cycle failed (" +
-                std::string(common::to_string(stats.error().code)) + "): " + stats.error().message +
-                "; the checkpoint stays where it was" +
-                (retry ? ", next try in " + std::to_string(in.poll_interval.count() / 1000) + "s"
-                       : "; not retried (exit_when_caught_up = true)"));
+            std::string(common::to_string(stats.error().code)) + "): " + stats.error().message +
+            "; the checkpoint stays where it was" +
+            (retry ? ", next try in " + std::to_string(in.poll_interval.count() / 1000) + "s"
+                   : "; not retried (exit_when_caught_up = true)"));
         if (!retry) {
           s.finished = true;
           exit_code = kExitFailed;
         }
         s.next_due = clock.monotonic() + in.poll_interval;
       } else {
-        aws::log(ctx.log, LogLevel::kInfo, cycle_line(s, *stats));
+        spdlog::info(cycle_line(s, *stats));
         if (stats->caught_up) {
           if (in.exit_when_caught_up) s.finished = true;
           s.next_due = clock.monotonic() + in.poll_interval;
@@ -154,18 +152,16 @@ int run_loop(const std::vector<Input>& inputs, const LoopContext& ctx) {
   }
   for (auto& s : states) {
     if (auto r = s.sink->save_pending(); !r) {
-      aws::log(ctx.log, LogLevel::kError,
-               "input " + s.input->options.stanza + ": " + r.error().message);
+      spdlog::error("input " + s.input->options.stanza + ": " + r.error().message);
       broken = true;
     }
   }
   if (auto r = ctx.writer.close(); !r) {
-    aws::log(ctx.log, LogLevel::kError, r.error().message);
+    spdlog::error(r.error().message);
     return kExitBroken;
   }
-  aws::log(ctx.log, LogLevel::kInfo,
-           std::string(ctx.stop.stop_requested() ? "stopped by signal" : "finished") + " after " +
-               std::to_string(ctx.writer.events_written()) + " events");
+  spdlog::info(std::string(ctx.stop.stop_requested() ? "stopped by signal" : "finished") +
+               " after " + std::to_string(ctx.writer.events_written()) + " events");
   return broken ? kExitBroken : exit_code;
 }
 

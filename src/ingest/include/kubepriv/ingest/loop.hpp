@@ -17,7 +17,6 @@
 #include <vector>      // std::vector
 
 #include "kubepriv/aws/collector.hpp"
-#include "kubepriv/aws/logger.hpp"
 #include "kubepriv/aws/logs_client.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/result.hpp"
@@ -31,14 +30,13 @@ namespace kubepriv::ingest {
 /// empty: CloudWatch's timestamp.
 using EventTime = std::function<std::int64_t(const aws::LogEvent&)>;
 
-/// What the loop needs of the world.
+/// What the loop needs of the world (it logs through spdlog's default logger).
 struct LoopContext {
   modinput::EventWriter& writer;
   const modinput::CheckpointStore& store;
   const common::Clock& clock;
   common::Sleeper& sleeper;  ///< should end early once `stop` is requested
   const common::StopToken& stop;
-  aws::Logger log;
   EventTime event_time;
 };
 
