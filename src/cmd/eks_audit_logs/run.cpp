@@ -166,6 +166,52 @@ Result<AwsStack> make_aws_stack(const StackOptions& o, const aws::Environment& e
   return s;
 }
 
+// With credential_name set: the credential exists in storage/passwords (read with the session
+// key splunkd passed) and signs a FilterLogEvents call (limit 1) that the endpoint accepts.
+Result<void> check_stored_credential(const modinput::InputDefinition& def,
+                                     const aws::Environment& env) {
+  auto cfg = resolve_config(def.stanzas.front(), def.server_host, env);
+  if (!cfg) return tl::unexpected(cfg.error());
+  if (cfg->credential_name.empty()) return {};
+  auto cred = stored_credentials(*cfg, def, env);
+  if (!cred) {
+    return fail(common::ErrorCode::kAuth,
+                "credential \"" + cfg->credential_name +
+                    "\" cannot be read from storage/passwords: " + cred.error().message);
+  }
+  if (auto r = net::curl_global_setup(); !r) return tl::unexpected(r.error());
+  common::SystemClock clock;
+  common::RealSleeper sleeper(&ingest::process_stop_token());
+  auto stack = make_aws_stack({.region = cfg->region,
+                               .endpoint_url = cfg->endpoint_url,
+                               .sts_endpoint_url = cfg->sts_endpoint_url,
+                               .proxy_url = cfg->proxy_url,
+                               .profile = {},
+                               .role_arn = cfg->role_arn,
+                               .external_id = cfg->external_id,
+                               .use_fips = cfg->use_fips,
+                               .rate_limit = cfg->rate_limit,
+                               .explicit_credentials = std::move(*cred)},
+                              env, clock, sleeper);
+  if (!stack) return tl::unexpected(stack.error());
+  const std::int64_t now = common::to_epoch_ms(clock.now());
+  aws::FilterLogEventsRequest req;
+  req.log_group_name = cfg->log_group;
+  req.log_group_identifier = cfg->log_group_identifier;
+  req.log_stream_name_prefix = cfg->stream_prefix;
+  req.start_time_ms = now - 60'000;
+  req.end_time_ms = now;
+  req.limit = 1;
+  auto page = stack->client->filter_log_events(req);
+  // A missing log group still proves the signature was accepted; the group may come later.
+  if (!page && page.error().code != common::ErrorCode::kNotFound) {
+    return fail(page.error().code, "credential \"" + cfg->credential_name +
+                                       "\" cannot sign a FilterLogEvents call to " + cfg->region +
+                                       ": " + page.error().message);
+  }
+  return {};
+}
+
 int run_scheme() {
   write_stdout(modinput::scheme_xml(scheme_info(), param_table()));
   return 0;
@@ -181,9 +227,15 @@ int run_validate(std::string_view document) {
   } else {
     aws::ProcessEnvironment env;
     const auto issues = validate_stanza(def->stanzas.front().params, aws::region_from_env(env));
-    if (issues.empty()) return 0;
-    message = "Invalid eks_audit_logs input \"" + def->stanzas.front().name +
-              "\": " + modinput::describe_issues(issues);
+    if (!issues.empty()) {
+      message = "Invalid eks_audit_logs input \"" + def->stanzas.front().name +
+                "\": " + modinput::describe_issues(issues);
+    } else if (auto r = check_stored_credential(*def, env); !r) {
+      message = "Invalid eks_audit_logs input \"" + def->stanzas.front().name +
+                "\": " + r.error().message;
+    } else {
+      return 0;
+    }
   }
   write_stdout(modinput::validation_error_xml(message));
   spdlog::error(message);
