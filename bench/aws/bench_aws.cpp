@@ -16,6 +16,7 @@
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/logs_client.hpp"
 #include "kubepriv/aws/sigv4.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
 
 using namespace kubepriv;
 using Clock = std::chrono::steady_clock;

@@ -1,4 +1,5 @@
 #include "kubepriv/aws/collector.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,8 +4,10 @@
 
 #include <cstdio>
 
-#include "fake_http.hpp"
+#include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/aws/sts.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
+#include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;
 using common::ErrorCode;

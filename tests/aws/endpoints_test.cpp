@@ -1,4 +1,5 @@
 #include "kubepriv/aws/endpoints.hpp"
+#include "kubepriv/testing/map_environment.hpp"
 
 #include <gtest/gtest.h>
 

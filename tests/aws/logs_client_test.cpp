@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_http.hpp"
+#include "kubepriv/testing/capture_logs.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
+#include "kubepriv/testing/fake_http.hpp"
+#include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;
 using common::ErrorCode;
@@ -19,7 +22,8 @@ struct Fixture {
   FakeHttp http;
   common::FakeClock clock;
   common::FakeSleeper sleeper{&clock};
-  std::vector<std::string> logs;
+  logging::CaptureLogs capture;
+  std::vector<std::string>& logs = capture.messages;
   struct Provider : aws::CredentialsProvider {
     int calls = 0, forced = 0;
     common::Result<aws::Credentials> get(bool force) override {
@@ -39,9 +43,8 @@ struct Fixture {
     eo.explicit_url = "http://127.0.0.1:4566";
     cfg.endpoint = *aws::resolve_logs_endpoint(eo, env);
     if (with_limiter) limiter = std::make_shared<aws::TokenBucket>(2.0, 1.0, clock);
-    client = std::make_unique<aws::CloudWatchLogsClient>(
-        cfg, http, creds, clock, sleeper, limiter, [] { return 0.5; },
-        [this](aws::LogLevel, std::string_view m) { logs.emplace_back(m); });
+    client = std::make_unique<aws::CloudWatchLogsClient>(cfg, http, creds, clock, sleeper, limiter,
+                                                         [] { return 0.5; });
   }
   aws::FilterLogEventsRequest request() {
     aws::FilterLogEventsRequest r;

@@ -1,4 +1,5 @@
 #include "kubepriv/aws/rate_limiter.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "kubepriv/aws/logger.hpp"
+#include "kubepriv/aws/redact.hpp"
 
 using namespace kubepriv::aws;
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_http.hpp"
+#include "kubepriv/testing/fake_http.hpp"
+#include "kubepriv/testing/fake_clock.hpp"
+#include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;
 using kubepriv::aws::testing::FakeHttp;

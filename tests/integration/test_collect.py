@@ -36,6 +36,30 @@ class CollectTest(unittest.TestCase):
         self.assertEqual(len(H.stream_events(out)), 1)
         self.assertLess(time.monotonic() - t0, 30, err)
 
+    def test_time_is_request_received_timestamp(self):
+        """<time> (hence _time) is the audit event's requestReceivedTimestamp, as props.conf and
+        the README say; CloudWatch's timestamp only when the event has none or a bad one."""
+        cw = self.now - 600000
+        rrt = cw - 4321  # the API server received the request before CloudWatch stamped it
+        iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(rrt // 1000)) + ".%03d789Z" % (rrt % 1000)
+        cases = {
+            "with": (json.dumps({"kind": "Event", "auditID": "a1",
+                                 "requestObject": {"requestReceivedTimestamp": "1999-01-01T00:00:00Z"},
+                                 "requestReceivedTimestamp": iso,
+                                 "stageTimestamp": iso}), rrt),
+            "without": (json.dumps({"kind": "Event", "auditID": "a2"}), cw + 1),
+            "bad": (json.dumps({"kind": "Event", "auditID": "a3",
+                                "requestReceivedTimestamp": "yesterday"}), cw + 2),
+            "cut": ('{"kind":"Event","auditID":"a4","requestReceivedTimestamp":"%s' % iso, cw + 3),
+        }
+        for i, (_, (msg, _)) in enumerate(cases.items()):
+            self.fake.store.add(H.GROUP, H.AUDIT, cw + i, msg)
+        rc, out, err = self.run_once()
+        self.assertEqual(rc, 0, err)
+        got = {e["data"]: e["time"] for e in H.stream_events(out)}
+        for name, (msg, want_ms) in cases.items():
+            self.assertEqual(got[msg], "%d.%03d" % (want_ms // 1000, want_ms % 1000), name)
+
     def test_every_event_once_with_metadata(self):
         msgs = []
         for i in range(120):

@@ -126,6 +126,43 @@ class CredentialsTest(unittest.TestCase):
         self.assertRegex(err, r"(?m)^ERROR .*splunkd refused")
         H.check_log_lines(self, err, ["stale-session-key"])
 
+    def test_validate_arguments_checks_the_stored_credential(self):
+        """--validate-arguments with credential_name: the entry exists in storage/passwords and
+        signs a FilterLogEvents call (limit 1) that the endpoint accepts; otherwise a clear
+        message, without the secret or the session key."""
+        self.fake.add_key("AKIDSPLUNK", "SPLUNKSECRETvalue")
+        self.fake.splunkd_session_key = "sess-KEY-123"
+        self.fake.splunkd_passwords = {"aws:AKIDSPLUNK:": "SPLUNKSECRETvalue",
+                                       "aws:AKIDUNKNOWN:": "WRONGSECRETvalue"}
+
+        def validate(name):
+            params = H.params(credential_name=name)
+            body = "".join('<param name="%s">%s</param>' % kv for kv in params.items())
+            doc = ("<items><server_host>h</server_host><server_uri>%s</server_uri>"
+                   "<session_key>sess-KEY-123</session_key><checkpoint_dir>%s</checkpoint_dir>"
+                   '<item name="prod">%s</item></items>' % (self.fake.url, self.dir, body)).encode()
+            rc, out, err = H.run(doc, H.base_env(self.fake, akid=None), args=["--validate-arguments"])
+            H.check_log_lines(self, err, ["SPLUNKSECRETvalue", "WRONGSECRETvalue", "sess-KEY-123"])
+            for secret in (b"SPLUNKSECRETvalue", b"WRONGSECRETvalue", b"sess-KEY-123"):
+                self.assertNotIn(secret, out)
+            return rc, out.decode(), err
+
+        before = len(self.fake.calls())
+        rc, out, err = validate("aws:AKIDSPLUNK")
+        self.assertEqual(rc, 0, err + out)
+        [call] = self.fake.calls()[before:]
+        self.assertEqual(call["akid"], "AKIDSPLUNK")  # signed with the stored key (botocore-verified)
+        self.assertEqual(call["request"]["limit"], 1)
+
+        rc, out, err = validate("aws:AKIDMISSING")
+        self.assertEqual(rc, 1)
+        self.assertIn("<error><message>", out)
+        self.assertIn("cannot be read from storage/passwords", out)
+
+        rc, out, err = validate("aws:AKIDUNKNOWN")
+        self.assertEqual(rc, 1)
+        self.assertIn("cannot sign a FilterLogEvents call", out)
+
     def test_splunkd_default_certificate_on_loopback(self):
         """splunkd's default certificate names "SplunkServerDefaultCert", not 127.0.0.1: the
         input verifies it against $SPLUNK_HOME/etc/auth/cacert.pem without the name check (on

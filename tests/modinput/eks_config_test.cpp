@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "kubepriv/modinput/scheme.hpp"
 #include "params.hpp"
+#include "kubepriv/testing/map_environment.hpp"
 
 namespace eks = kubepriv::eks;
 namespace mi = kubepriv::modinput;

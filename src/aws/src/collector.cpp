@@ -1,5 +1,7 @@
 #include "kubepriv/aws/collector.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>  // std::max, std::min
 #include <cctype>     // std::tolower
 #include <cstdint>    // INT64_MIN
@@ -222,9 +224,8 @@ Result<CollectorState> CollectorState::from_json(std::string_view text) {
   return s;
 }
 
-Collector::Collector(LogsApi& api, const common::Clock& clock, CollectorConfig config,
-                     Logger logger)
-    : api_(api), clock_(clock), config_(std::move(config)), logger_(std::move(logger)) {}
+Collector::Collector(LogsApi& api, const common::Clock& clock, CollectorConfig config)
+    : api_(api), clock_(clock), config_(std::move(config)) {}
 
 Result<void> Collector::restore(std::string_view state_json) {
   bool blank = true;
@@ -295,8 +296,7 @@ Result<CycleStats> Collector::run_cycle(EventSink& sink) {
     state_.floor_ms = floor;
     // Persist the resolved start at once: a restart must not re-resolve "now" later and skip.
     if (auto c = sink.commit(state_.to_json()); !c) return tl::unexpected(c.error());
-    log(logger_, LogLevel::kInfo,
-        "collection starts at " + format_amz_date(common::from_epoch_ms(floor)));
+    spdlog::info("collection starts at " + format_amz_date(common::from_epoch_ms(floor)));
   }
   const std::int64_t floor = *state_.floor_ms;
   bool dirty = false;
@@ -343,7 +343,7 @@ Result<CycleStats> Collector::run_cycle(EventSink& sink) {
       if (!w.next_token.empty() && detail && detail->error_class == ErrorClass::kInvalidToken &&
           !token_restarted_this_window) {
         // An expired (24 h) or unknown token: read the window again; the seen-set drops repeats.
-        log(logger_, LogLevel::kWarn, "nextToken rejected; restarting the window from its start");
+        spdlog::warn("nextToken rejected; restarting the window from its start");
         w.next_token.clear();
         token_restarted_this_window = true;
         stats.token_restarts = true;

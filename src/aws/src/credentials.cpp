@@ -1,5 +1,7 @@
 #include "kubepriv/aws/credentials.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <functional>  // std::function
 #include <nlohmann/json.hpp>
 #include <set>  // std::set
@@ -512,13 +514,9 @@ Result<Credentials> ChainProvider::get(bool force_refresh) {
 }
 
 CachingProvider::CachingProvider(std::shared_ptr<CredentialsProvider> inner,
-                                 const common::Clock& clock, Logger logger,
-                                 std::chrono::seconds advisory, std::chrono::seconds mandatory)
-    : inner_(std::move(inner)),
-      clock_(clock),
-      logger_(std::move(logger)),
-      advisory_(advisory),
-      mandatory_(mandatory) {}
+                                 const common::Clock& clock, std::chrono::seconds advisory,
+                                 std::chrono::seconds mandatory)
+    : inner_(std::move(inner)), clock_(clock), advisory_(advisory), mandatory_(mandatory) {}
 
 Result<Credentials> CachingProvider::get(bool force_refresh) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -532,9 +530,9 @@ Result<Credentials> CachingProvider::get(bool force_refresh) {
         cached_ = *fresh;
         return *cached_;
       }
-      log(logger_, LogLevel::kWarn,
+      spdlog::warn(
           "credential refresh failed, keeping current credentials until the mandatory window: " +
-              redact_text(fresh.error().message));
+          redact_text(fresh.error().message));
       return *cached_;
     }
   }
@@ -542,8 +540,7 @@ Result<Credentials> CachingProvider::get(bool force_refresh) {
   auto fresh = inner_->get(force_refresh);
   if (!fresh) return fresh;
   if (fresh->expiration && *fresh->expiration - now <= mandatory_) {
-    log(logger_, LogLevel::kWarn,
-        "credentials from " + fresh->provider + " expire within the refresh window");
+    spdlog::warn("credentials from " + fresh->provider + " expire within the refresh window");
   }
   cached_ = *fresh;
   return *cached_;
@@ -551,14 +548,12 @@ Result<Credentials> CachingProvider::get(bool force_refresh) {
 
 DefaultCredentialsChain::DefaultCredentialsChain(ChainOptions options, const Environment& env,
                                                  common::HttpTransport& http,
-                                                 const common::Clock& clock, Logger logger) {
+                                                 const common::Clock& clock) {
   StsConfig sc;
-  sc.region =
-      options.region.empty()
-          ? env.get("AWS_REGION").value_or(env.get("AWS_DEFAULT_REGION").value_or("us-east-1"))
-          : options.region;
+  sc.region = options.region.empty() ? region_from_env(env) : options.region;
+  if (sc.region.empty()) sc.region = "us-east-1";
   sc.endpoint_url = options.sts_endpoint;
-  sts_ = std::make_unique<StsClient>(sc, env, http, clock, logger);
+  sts_ = std::make_unique<StsClient>(sc, env, http, clock);
   std::vector<std::shared_ptr<CredentialsProvider>> chain;
   if (options.explicit_credentials)
     chain.push_back(std::make_shared<StaticProvider>(*options.explicit_credentials));
@@ -567,13 +562,13 @@ DefaultCredentialsChain::DefaultCredentialsChain(ChainOptions options, const Env
   chain.push_back(std::make_shared<ProfileProvider>(env, http, *sts_, options.profile));
   chain.push_back(std::make_shared<ContainerProvider>(env, http));
   chain.push_back(std::make_shared<ImdsProvider>(env, http));
-  auto base = std::make_shared<CachingProvider>(std::make_shared<ChainProvider>(std::move(chain)),
-                                                clock, logger);
+  auto base =
+      std::make_shared<CachingProvider>(std::make_shared<ChainProvider>(std::move(chain)), clock);
   if (options.assume_role.role_arn.empty()) {
     top_ = base;
   } else {
     auto assume = std::make_shared<AssumeRoleProvider>(base, *sts_, options.assume_role);
-    top_ = std::make_shared<CachingProvider>(assume, clock, logger);
+    top_ = std::make_shared<CachingProvider>(assume, clock);
   }
 }
 

@@ -10,6 +10,11 @@ namespace kubepriv::aws {
 using common::ErrorCode;
 using common::fail;
 
+std::string region_from_env(const Environment& env) {
+  if (auto r = env.get("AWS_REGION")) return *r;
+  return env.get("AWS_DEFAULT_REGION").value_or("");
+}
+
 std::optional<std::string> ProcessEnvironment::get(std::string_view name) const {
   const std::string n(name);
   const char* v = std::getenv(n.c_str());  // NOLINT(concurrency-mt-unsafe): read-only use
@@ -36,21 +41,6 @@ common::Result<std::string> ProcessEnvironment::read_file(const std::string& pat
   if (failed) return fail(ErrorCode::kIo, "cannot read " + path);
   data.resize(got);
   return data;
-}
-
-std::optional<std::string> MapEnvironment::get(std::string_view name) const {
-  const auto it = vars.find(name);
-  if (it == vars.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
-common::Result<std::string> MapEnvironment::read_file(const std::string& path,
-                                                      std::size_t max_bytes) const {
-  const auto it = files.find(path);
-  if (it == files.end()) return fail(ErrorCode::kNotFound, "file not found: " + path);
-  if (it->second.size() > max_bytes)
-    return fail(ErrorCode::kInvalidArgument, "file too large: " + path);
-  return it->second;
 }
 
 }  // namespace kubepriv::aws

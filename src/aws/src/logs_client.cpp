@@ -1,6 +1,7 @@
 #include "kubepriv/aws/logs_client.hpp"
 
 #include <simdjson.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -102,7 +103,7 @@ CloudWatchLogsClient::CloudWatchLogsClient(LogsClientConfig config, common::Http
                                            CredentialsProvider& credentials,
                                            const common::Clock& clock, common::Sleeper& sleeper,
                                            std::shared_ptr<TokenBucket> limiter,
-                                           std::function<double()> rng, Logger logger)
+                                           std::function<double()> rng)
     : config_(std::move(config)),
       http_(http),
       credentials_(credentials),
@@ -110,8 +111,7 @@ CloudWatchLogsClient::CloudWatchLogsClient(LogsClientConfig config, common::Http
       sleeper_(sleeper),
       limiter_(std::move(limiter)),
       policy_(config_.retry, std::move(rng)),
-      quota_(config_.retry),
-      logger_(std::move(logger)) {}
+      quota_(config_.retry) {}
 
 Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
                                                const std::string& json_body) {
@@ -132,11 +132,10 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
   for (;;) {
     ++plain_attempts;
     ++stats_.attempts;
+    // A stop request (SIGTERM) during a wait is not a failure: the caller ends quietly.
     if (limiter_ && !limiter_->acquire(sleeper_)) {
-      ApiError e;
-      e.message = "stopped while waiting for the rate limiter";
-      e.error_class = ErrorClass::kRetryable;
-      return give_up(e);
+      return fail(ErrorCode::kCancelled,
+                  std::string(operation) + ": stopped while waiting for the rate limiter");
     }
     auto creds = credentials_.get(force_refresh);
     force_refresh = false;
@@ -182,9 +181,8 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
     } else {
       err = classify_response(*resp);
     }
-    log(logger_, LogLevel::kWarn,
-        std::string(operation) + " attempt " + std::to_string(plain_attempts) +
-            " failed: " + err.describe());
+    spdlog::warn(std::string(operation) + " attempt " + std::to_string(plain_attempts) +
+                 " failed: " + err.describe());
     switch (err.error_class) {
       case ErrorClass::kRefreshAndRetry:
         if (refreshed) return give_up(err);
@@ -199,9 +197,8 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
         clock_offset_ =
             std::chrono::duration_cast<std::chrono::milliseconds>(*err.server_date - clock_.now());
         ++stats_.skew_corrections;
-        log(logger_, LogLevel::kWarn,
-            "clock skew detected; signing with an offset of " +
-                std::to_string(clock_offset_.count()) + " ms");
+        spdlog::warn("clock skew detected; signing with an offset of " +
+                     std::to_string(clock_offset_.count()) + " ms");
         --plain_attempts;
         continue;
       }
@@ -218,7 +215,11 @@ Result<std::string> CloudWatchLogsClient::call(std::string_view operation,
         }
         last_cost = err.timeout ? config_.retry.timeout_retry_cost : config_.retry.retry_cost;
         ++stats_.retries;
-        if (!sleeper_.sleep_for(policy_.backoff(plain_attempts))) return give_up(err);
+        if (!sleeper_.sleep_for(policy_.backoff(plain_attempts))) {
+          last_error_ = std::move(err);
+          return fail(ErrorCode::kCancelled,
+                      std::string(operation) + ": stopped during a retry backoff");
+        }
         continue;
       }
       default: return give_up(err);
@@ -236,15 +237,16 @@ Result<FilterLogEventsPage> CloudWatchLogsClient::filter_log_events(
     if (!text) return tl::unexpected(text.error());
     page = parse_filter_log_events_response(*text);
     if (page) return page;
-    log(logger_, LogLevel::kWarn, page.error().message);
+    spdlog::warn(page.error().message);
     ApiError e;
     e.http_status = 200;
     e.code = "MalformedResponse";
     e.message = page.error().message;
     e.error_class = ErrorClass::kRetryable;
     last_error_ = e;
-    if (attempt < config_.retry.max_attempts && !sleeper_.sleep_for(policy_.backoff(attempt)))
-      break;
+    if (attempt < config_.retry.max_attempts && !sleeper_.sleep_for(policy_.backoff(attempt))) {
+      return fail(ErrorCode::kCancelled, "FilterLogEvents: stopped during a retry backoff");
+    }
   }
   return page;
 }

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <random>  // std::mt19937_64
 
-#include "kubepriv/aws/logger.hpp"
+#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/aws/sigv4.hpp"
 
 namespace kubepriv::aws {

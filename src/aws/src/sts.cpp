@@ -1,6 +1,7 @@
 #include "kubepriv/aws/sts.hpp"
 
 #include <expat.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>  // std::min
 #include <vector>     // std::vector
@@ -161,12 +162,8 @@ Result<Credentials> parse_sts_response(std::string_view body, int http_status) {
 }
 
 StsClient::StsClient(StsConfig config, const Environment& env, common::HttpTransport& http,
-                     const common::Clock& clock, Logger logger)
-    : config_(std::move(config)),
-      env_(env),
-      http_(http),
-      clock_(clock),
-      logger_(std::move(logger)) {}
+                     const common::Clock& clock)
+    : config_(std::move(config)), env_(env), http_(http), clock_(clock) {}
 
 Result<Credentials> StsClient::call(std::string action, std::string body,
                                     const Credentials* signer) {
@@ -197,7 +194,7 @@ Result<Credentials> StsClient::call(std::string action, std::string body,
     if (!resp) {
       last =
           fail(resp.error().code, "STS " + action + " at " + ep->url + ": " + resp.error().message);
-      log(logger_, LogLevel::kWarn, last.error().message);
+      spdlog::warn(last.error().message);
       continue;
     }
     last = parse_sts_response(resp->body, resp->status);
@@ -208,7 +205,7 @@ Result<Credentials> StsClient::call(std::string action, std::string body,
     last.error().message = "STS " + action + ": " + last.error().message;
     if (last.error().code != ErrorCode::kUnavailable && last.error().code != ErrorCode::kThrottled)
       break;
-    log(logger_, LogLevel::kWarn, last.error().message);
+    spdlog::warn(last.error().message);
   }
   return last;
 }

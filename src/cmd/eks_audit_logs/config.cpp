@@ -36,8 +36,7 @@ std::string InputConfig::group_display() const {
 
 Result<InputConfig> resolve_config(const modinput::Stanza& stanza, const std::string& server_host,
                                    const aws::Environment& env) {
-  std::string env_region =
-      env.get("AWS_REGION").value_or(env.get("AWS_DEFAULT_REGION").value_or(""));
+  const std::string env_region = aws::region_from_env(env);
   auto issues = validate_stanza(stanza.params, env_region);
   if (!issues.empty()) {
     return fail(ErrorCode::kInvalidArgument,

@@ -2,6 +2,7 @@
 // standalone `pull` mode. Logs go to stderr with the level first; stdout carries the protocol.
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,14 +11,22 @@
 #include <string>
 #include <vector>
 
+#include "kubepriv/aws/redact.hpp"
+#include "kubepriv/ingest/signals.hpp"
+#include "kubepriv/logging/stderr_sink.hpp"
 #include "kubepriv/modinput/input_definition.hpp"
-#include "logging.hpp"
 #include "run.hpp"
 
 namespace {
 
-using kubepriv::aws::LogLevel;
-using kubepriv::eks::log;
+// SIGTERM must be handled from the earliest instruction we control: splunkd may stop an input
+// right after starting it. .preinit_array runs after the loader mapped the libraries and before
+// any of their initialisers or ours.
+void early_stop_signals(int /*argc*/, char** /*argv*/, char** /*envp*/) {
+  kubepriv::ingest::install_stop_signals();
+}
+__attribute__((section(".preinit_array"),
+               used)) void (*const kEarlyStopSignals)(int, char**, char**) = early_stop_signals;
 
 // Reads stdin to EOF; gives up after 60 s without data so a stuck parent cannot hang us.
 bool read_stdin(std::string& out) {
@@ -27,13 +36,13 @@ bool read_stdin(std::string& out) {
     const int rc = ::poll(&p, 1, 60000);
     if (rc < 0) {
       if (errno == EINTR) {
-        if (kubepriv::eks::stop_flag().load()) return false;
+        if (kubepriv::eks::stop_requested()) return false;
         continue;
       }
       return false;
     }
     if (rc == 0) {
-      log(LogLevel::kError, "no input definition on stdin after 60 s");
+      spdlog::error("no input definition on stdin after 60 s");
       return false;
     }
     const ssize_t n = ::read(0, buf, sizeof buf);
@@ -44,7 +53,7 @@ bool read_stdin(std::string& out) {
     if (n == 0) return true;
     out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > kubepriv::modinput::kMaxDefinitionBytes) {
-      log(LogLevel::kError, "input definition on stdin is larger than 16 MB");
+      spdlog::error("input definition on stdin is larger than 16 MB");
       return false;
     }
   }
@@ -58,11 +67,11 @@ std::string lower(std::string s) {
 }
 
 int real_main(int argc, char** argv) {
-  kubepriv::eks::install_signal_handlers();
+  kubepriv::ingest::install_stop_signals();  // again (cheap): a no-op after .preinit_array
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::string doc;
-    if (!read_stdin(doc)) return 1;
+    if (!read_stdin(doc)) return kubepriv::eks::stop_requested() ? 0 : 1;
     return kubepriv::eks::run_inputs(doc);
   }
   const std::string mode = lower(args[0]);
@@ -82,20 +91,22 @@ int real_main(int argc, char** argv) {
         stdout);
     return 0;
   }
-  log(LogLevel::kError, "Invalid arguments to modular input script: " + args[0] +
-                            " (expected --scheme, --validate-arguments, pull, or none)");
+  spdlog::error("Invalid arguments to modular input script: " + args[0] +
+                " (expected --scheme, --validate-arguments, pull, or none)");
   return 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // "<LEVEL> <message>" lines on stderr; every line goes through the AWS secret scrubber.
+  kubepriv::logging::init_stderr(&kubepriv::aws::redact_text);
   try {
     return real_main(argc, argv);
   } catch (const std::exception& e) {
-    log(LogLevel::kError, std::string("internal error: ") + e.what());
+    spdlog::error(std::string("internal error: ") + e.what());
   } catch (...) {
-    log(LogLevel::kError, "internal error (unknown exception)");
+    spdlog::error("internal error (unknown exception)");
   }
   return 70;
 }

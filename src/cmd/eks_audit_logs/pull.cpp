@@ -1,6 +1,7 @@
 // `eks_audit_logs pull`: the audit events of one time range as JSON lines on stdout, for
 // `kubepriv scan -` and for people without Splunk.
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>  // STDERR_FILENO
 
 #include <algorithm>
@@ -11,15 +12,14 @@
 
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/common/progress.hpp"
+#include "kubepriv/ingest/signals.hpp"
+#include "kubepriv/logging/stderr_sink.hpp"
 #include "kubepriv/modinput/event_writer.hpp"
 #include "kubepriv/modinput/params.hpp"
 #include "kubepriv/modinput/time.hpp"
-#include "logging.hpp"
 #include "run.hpp"
 
 namespace kubepriv::eks {
-
-using aws::LogLevel;
 
 namespace {
 
@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "  summary and exits 130. Exit status: 0 done, 1 AWS error, 2 usage error.\n";
 
 int usage_error(const std::string& why) {
-  log(LogLevel::kError, why);
+  spdlog::error(why);
   std::fputs(kUsage, stderr);
   return 2;
 }
@@ -56,7 +56,7 @@ int run_pull(const std::vector<std::string>& args) {
       return 0;
     }
     if (a == "--debug") {
-      set_debug(true);
+      logging::set_debug(true);
       continue;
     }
     if (a == "--progress") {
@@ -101,7 +101,7 @@ int run_pull(const std::vector<std::string>& args) {
   }
   aws::ProcessEnvironment env;
   if (so.region.empty()) {
-    so.region = env.get("AWS_REGION").value_or(env.get("AWS_DEFAULT_REGION").value_or(""));
+    so.region = aws::region_from_env(env);
   }
   if (so.region.empty()) return usage_error("no region: give --region or set AWS_REGION");
   if (!aws::is_valid_region(so.region)) return usage_error("\"" + so.region + "\" is not a region");
@@ -117,13 +117,13 @@ int run_pull(const std::vector<std::string>& args) {
   if (*until_ms < *since_ms) return usage_error("--until is before --since");
 
   if (auto r = net::curl_global_setup(); !r) {
-    log(LogLevel::kError, r.error().message);
+    spdlog::error(r.error().message);
     return 1;
   }
-  common::RealSleeper sleeper(&stop_flag());
+  common::RealSleeper sleeper(&ingest::process_stop_token());
   auto stack = make_aws_stack(so, env, clock, sleeper);
   if (!stack) {
-    log(LogLevel::kError, stack.error().message);
+    spdlog::error(stack.error().message);
     return 1;
   }
   aws::FilterLogEventsRequest req;
@@ -136,9 +136,9 @@ int run_pull(const std::vector<std::string>& args) {
   req.start_time_ms = *since_ms;
   req.end_time_ms = *until_ms;
   req.limit = 10000;
-  log(LogLevel::kInfo, "pulling " + group + " streams " + prefix + "* from " +
-                           modinput::format_rfc3339_ms(*since_ms) + " to " +
-                           modinput::format_rfc3339_ms(*until_ms));
+  spdlog::info("pulling " + group + " streams " + prefix + "* from " +
+               modinput::format_rfc3339_ms(*since_ms) + " to " +
+               modinput::format_rfc3339_ms(*until_ms));
   modinput::FdSink out(1);
   common::ProgressLine line(STDERR_FILENO,
                             common::progress_wanted(STDERR_FILENO, progress_forced, false));
@@ -160,15 +160,15 @@ int run_pull(const std::vector<std::string>& args) {
                   std::chrono::steady_clock::now() - started)));
   };
   bool stopped = false;
-  while (!(stopped = stop_flag().load())) {
+  while (!(stopped = stop_requested())) {
     auto page = stack->client->filter_log_events(req);
     if (!page) {
-      if (stop_flag().load()) {  // the signal cut a retry wait short: nothing in hand
+      if (stop_requested()) {  // the signal cut a retry wait short: nothing in hand
         stopped = true;
         break;
       }
-      log(LogLevel::kError, "FilterLogEvents failed after " + std::to_string(events) +
-                                " events: " + page.error().message);
+      spdlog::error("FilterLogEvents failed after " + std::to_string(events) +
+                    " events: " + page.error().message);
       return 1;
     }
     ++pages;
@@ -189,7 +189,7 @@ int run_pull(const std::vector<std::string>& args) {
       reached = std::max(reached, e.timestamp_ms);
     }
     if (auto r = out.write(buf); !r) {
-      log(LogLevel::kError, r.error().message);
+      spdlog::error(r.error().message);
       return 1;
     }
     show_progress();
@@ -198,11 +198,10 @@ int run_pull(const std::vector<std::string>& args) {
   }
   line.clear();
   const auto& st = stack->client->stats();
-  log(LogLevel::kInfo, std::string(stopped ? "interrupted: " : "done: ") + std::to_string(events) +
-                           " events, " + std::to_string(pages) + " pages, " +
-                           std::to_string(st.calls) + " API calls, " +
-                           std::to_string(st.throttles) + " throttled" +
-                           (stopped ? ", reached " + modinput::format_rfc3339_ms(reached) : ""));
+  spdlog::info(std::string(stopped ? "interrupted: " : "done: ") + std::to_string(events) +
+               " events, " + std::to_string(pages) + " pages, " + std::to_string(st.calls) +
+               " API calls, " + std::to_string(st.throttles) + " throttled" +
+               (stopped ? ", reached " + modinput::format_rfc3339_ms(reached) : ""));
   return stopped ? 130 : 0;
 }
 

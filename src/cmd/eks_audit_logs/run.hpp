@@ -16,10 +16,8 @@
 
 namespace kubepriv::eks {
 
-/// Set by SIGTERM/SIGINT; everything long-running polls it.
-std::atomic<bool>& stop_flag();
-/// SIGTERM/SIGINT set stop_flag(); SIGPIPE is ignored (write errors are reported instead).
-void install_signal_handlers();
+/// True once SIGTERM/SIGINT arrived (ingest::install_stop_signals()).
+bool stop_requested();
 
 /// Transport, credentials and client for one input.
 struct AwsStack {

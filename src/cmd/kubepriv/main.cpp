@@ -1,10 +1,13 @@
 // kubepriv: the Splunk search command (default) and the offline `kubepriv scan` CLI.
+#include <spdlog/spdlog.h>
+
 #include <cstdio>   // std::fputs
 #include <cstring>  // std::strcmp
 #include <exception>
 
 #include "entry.hpp"
 #include "kubepriv/common/version.hpp"
+#include "kubepriv/logging/stderr_sink.hpp"
 
 namespace {
 constexpr const char* kUsage =
@@ -14,6 +17,7 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  kubepriv::logging::init_stderr();  // "<LEVEL> <message>" on stderr; stdout carries SCP
   try {
     if (argc >= 2 && std::strcmp(argv[1], "scan") == 0) {
       return kubepriv::cmd::run_scan(argc - 1, argv + 1);
@@ -28,9 +32,9 @@ int main(int argc, char** argv) {
     }
     return kubepriv::cmd::run_search_command(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "FATAL kubepriv: %s\n", e.what());
+    spdlog::critical(std::string("kubepriv: ") + e.what());
   } catch (...) {
-    std::fputs("FATAL kubepriv: unknown exception\n", stderr);
+    spdlog::critical("kubepriv: unknown exception");
   }
   return 70;  // EX_SOFTWARE
 }

@@ -25,8 +25,8 @@
 #include <unordered_map>  // std::unordered_map
 #include <utility>        // std::pair
 
-#include "kubepriv/aws/logger.hpp"
 #include "kubepriv/aws/logs_client.hpp"
+#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/result.hpp"
 
@@ -130,7 +130,7 @@ struct CollectorState {
 class Collector {
  public:
   /// `api` and `clock` must outlive the collector.
-  Collector(LogsApi& api, const common::Clock& clock, CollectorConfig config, Logger logger = {});
+  Collector(LogsApi& api, const common::Clock& clock, CollectorConfig config);
   /// Loads a checkpoint (the text given to a previous commit()). Empty text = fresh start.
   common::Result<void> restore(std::string_view state_json);
   /// Current state as JSON (same as the last commit unless a cycle failed midway).
@@ -145,7 +145,6 @@ class Collector {
   LogsApi& api_;
   const common::Clock& clock_;
   CollectorConfig config_;
-  Logger logger_;
   CollectorState state_;
 };
 

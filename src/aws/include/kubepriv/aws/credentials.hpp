@@ -14,7 +14,7 @@
 #include <vector>       // std::vector
 
 #include "kubepriv/aws/environment.hpp"
-#include "kubepriv/aws/logger.hpp"
+#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/http.hpp"
 #include "kubepriv/common/result.hpp"
@@ -177,7 +177,7 @@ class ChainProvider final : public CredentialsProvider {
 class CachingProvider final : public CredentialsProvider {
  public:
   CachingProvider(std::shared_ptr<CredentialsProvider> inner, const common::Clock& clock,
-                  Logger logger = {}, std::chrono::seconds advisory = std::chrono::minutes(15),
+                  std::chrono::seconds advisory = std::chrono::minutes(15),
                   std::chrono::seconds mandatory = std::chrono::minutes(10));
   common::Result<Credentials> get(bool force_refresh = false) override;
   std::string name() const override { return inner_->name(); }
@@ -187,7 +187,6 @@ class CachingProvider final : public CredentialsProvider {
  private:
   std::shared_ptr<CredentialsProvider> inner_;
   const common::Clock& clock_;
-  Logger logger_;
   std::chrono::seconds advisory_, mandatory_;
   std::optional<Credentials> cached_;
   int fetches_ = 0;
@@ -209,7 +208,7 @@ class DefaultCredentialsChain final : public CredentialsProvider {
  public:
   /// `env`, `http`, `clock` must outlive the chain.
   DefaultCredentialsChain(ChainOptions options, const Environment& env, common::HttpTransport& http,
-                          const common::Clock& clock, Logger logger = {});
+                          const common::Clock& clock);
   ~DefaultCredentialsChain() override;
   common::Result<Credentials> get(bool force_refresh = false) override;
   std::string name() const override { return "default_chain"; }

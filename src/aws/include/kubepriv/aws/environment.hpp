@@ -3,11 +3,9 @@
 /// The process environment and file system as the credential chain sees them, behind an
 /// interface so tests never depend on the machine (no getenv in the library's logic).
 
-#include <map>          // std::map
 #include <optional>     // std::optional
 #include <string>       // std::string
 #include <string_view>  // std::string_view
-#include <utility>      // std::move
 
 #include "kubepriv/common/result.hpp"
 
@@ -25,24 +23,16 @@ class Environment {
                                                 std::size_t max_bytes = 1 << 20) const = 0;
 };
 
+/// The region from the environment: AWS_REGION, else AWS_DEFAULT_REGION, else "" (the one
+/// place that fallback is written).
+std::string region_from_env(const Environment& env);
+
 /// The real environment (getenv, $HOME, real files). Only `cmd` should construct it.
 class ProcessEnvironment final : public Environment {
  public:
   std::optional<std::string> get(std::string_view name) const override;
   common::Result<std::string> read_file(const std::string& path,
                                         std::size_t max_bytes = 1 << 20) const override;
-};
-
-/// A fully injected environment for tests: variables and files from maps.
-class MapEnvironment final : public Environment {
- public:
-  MapEnvironment() = default;
-  explicit MapEnvironment(std::map<std::string, std::string, std::less<>> v) : vars(std::move(v)) {}
-  std::optional<std::string> get(std::string_view name) const override;
-  common::Result<std::string> read_file(const std::string& path,
-                                        std::size_t max_bytes = 1 << 20) const override;
-  std::map<std::string, std::string, std::less<>> vars;   ///< NAME -> value
-  std::map<std::string, std::string, std::less<>> files;  ///< path -> content
 };
 
 }  // namespace kubepriv::aws

@@ -15,8 +15,8 @@
 
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/endpoints.hpp"
-#include "kubepriv/aws/logger.hpp"
 #include "kubepriv/aws/rate_limiter.hpp"
+#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/aws/retry.hpp"
 #include "kubepriv/aws/sigv4.hpp"
 #include "kubepriv/common/clock.hpp"
@@ -97,7 +97,7 @@ class CloudWatchLogsClient final : public LogsApi {
   CloudWatchLogsClient(LogsClientConfig config, common::HttpTransport& http,
                        CredentialsProvider& credentials, const common::Clock& clock,
                        common::Sleeper& sleeper, std::shared_ptr<TokenBucket> limiter,
-                       std::function<double()> rng = default_rng(), Logger logger = {});
+                       std::function<double()> rng = default_rng());
   common::Result<FilterLogEventsPage> filter_log_events(
       const FilterLogEventsRequest& request) override;
   std::optional<ApiError> last_error() const override { return last_error_; }
@@ -117,7 +117,6 @@ class CloudWatchLogsClient final : public LogsApi {
   std::shared_ptr<TokenBucket> limiter_;
   RetryPolicy policy_;
   RetryQuota quota_;
-  Logger logger_;
   SigningKeyCache key_cache_;
   std::optional<ApiError> last_error_;
   LogsClientStats stats_;

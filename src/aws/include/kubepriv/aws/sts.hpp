@@ -9,7 +9,7 @@
 
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/endpoints.hpp"
-#include "kubepriv/aws/logger.hpp"
+#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/http.hpp"
 #include "kubepriv/common/result.hpp"
@@ -28,7 +28,7 @@ class StsClient {
  public:
   /// `env` is used for endpoint resolution only; all references must outlive the client.
   StsClient(StsConfig config, const Environment& env, common::HttpTransport& http,
-            const common::Clock& clock, Logger logger = {});
+            const common::Clock& clock);
   /// AssumeRole with `source` credentials. Errors carry the STS code (AccessDenied → kAuth).
   common::Result<Credentials> assume_role(const Credentials& source, const std::string& role_arn,
                                           const std::string& session_name,
@@ -45,7 +45,6 @@ class StsClient {
   const Environment& env_;
   common::HttpTransport& http_;
   const common::Clock& clock_;
-  Logger logger_;
 };
 
 /// Parses an STS success document (<AssumeRoleResponse>/<AssumeRoleWithWebIdentityResponse> …

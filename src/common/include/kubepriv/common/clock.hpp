@@ -1,15 +1,16 @@
 #pragma once
 /// @file
 /// Time and sleeping behind interfaces, so signing, retry backoff, rate limiting and windowing are
-/// testable without waiting (style.md §5.2). Header-only.
+/// testable without waiting (style.md §5.2). Header-only. The fakes live in the test-support
+/// library (tests/support: kubepriv/testing/fake_clock.hpp).
 
 #include <algorithm>  // std::min
 #include <atomic>     // std::atomic
 #include <chrono>     // std::chrono
 #include <cstdint>    // std::int64_t, INT64_MAX
-#include <mutex>      // std::mutex
 #include <thread>     // std::this_thread
-#include <vector>     // std::vector
+
+#include "kubepriv/common/stop.hpp"
 
 namespace kubepriv::common {
 
@@ -48,37 +49,6 @@ class SystemClock final : public Clock {
   SteadyTime monotonic() const override { return std::chrono::steady_clock::now(); }
 };
 
-/// A settable clock for tests: both clocks move only when told to.
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(SystemTime start = SystemTime(std::chrono::seconds(1'700'000'000)))
-      : wall_(start) {}
-  SystemTime now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return wall_;
-  }
-  SteadyTime monotonic() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return steady_;
-  }
-  /// Moves both clocks forward.
-  void advance(std::chrono::nanoseconds d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    wall_ += std::chrono::duration_cast<SystemTime::duration>(d);
-    steady_ += std::chrono::duration_cast<SteadyTime::duration>(d);
-  }
-  /// Sets the wall clock only (simulates an NTP step; the monotonic clock is unaffected).
-  void set_wall(SystemTime t) {
-    std::lock_guard<std::mutex> lock(mu_);
-    wall_ = t;
-  }
-
- private:
-  mutable std::mutex mu_;
-  SystemTime wall_;
-  SteadyTime steady_{};
-};
-
 /// Waits for a while. Implementations may end early when asked to stop (SIGTERM).
 class Sleeper {
  public:
@@ -87,14 +57,14 @@ class Sleeper {
   virtual bool sleep_for(std::chrono::milliseconds d) = 0;
 };
 
-/// Real sleeping in short slices, ending early once `*stop` becomes true (may be null).
+/// Real sleeping in short slices, ending early once `*stop` is requested (may be null).
 class RealSleeper final : public Sleeper {
  public:
-  explicit RealSleeper(const std::atomic<bool>* stop = nullptr) : stop_(stop) {}
+  explicit RealSleeper(const StopToken* stop = nullptr) : stop_(stop) {}
   bool sleep_for(std::chrono::milliseconds d) override {
     const auto deadline = std::chrono::steady_clock::now() + d;
     for (;;) {
-      if (stop_ != nullptr && stop_->load()) return false;
+      if (stop_ != nullptr && stop_->stop_requested()) return false;
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) return true;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
@@ -103,23 +73,7 @@ class RealSleeper final : public Sleeper {
   }
 
  private:
-  const std::atomic<bool>* stop_;
-};
-
-/// A test sleeper: records each requested sleep and advances a FakeClock (if given) instead.
-class FakeSleeper final : public Sleeper {
- public:
-  explicit FakeSleeper(FakeClock* clock = nullptr) : clock_(clock) {}
-  bool sleep_for(std::chrono::milliseconds d) override {
-    sleeps.push_back(d);
-    if (clock_ != nullptr) clock_->advance(d);
-    return !stop;
-  }
-  std::vector<std::chrono::milliseconds> sleeps;  ///< every requested duration, in order
-  bool stop = false;                              ///< when true, sleeps report "stopped"
-
- private:
-  FakeClock* clock_;
+  const StopToken* stop_;
 };
 
 }  // namespace kubepriv::common

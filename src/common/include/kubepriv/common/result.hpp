@@ -22,6 +22,7 @@ enum class ErrorCode {
   kUnavailable,      ///< transient failure; retrying may succeed
   kTimeout,          ///< no answer in time
   kInternal,         ///< a bug of ours
+  kCancelled,        ///< stopped on request (SIGTERM): not a failure
 };
 
 /// Human-readable name of an error code (stable; used in logs and tests).

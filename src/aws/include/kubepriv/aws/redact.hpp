@@ -1,27 +1,13 @@
 #pragma once
 /// @file
-/// Logging seam of the aws layer: no output of its own, only an injected callback. Messages
-/// passed to it never contain secrets (keys, session tokens, Authorization headers).
+/// Secrets out of log text. The aws layer logs through spdlog's default logger and never passes
+/// a secret (keys, session tokens, Authorization headers); eks_audit_logs also runs every log
+/// line through redact_text() (kubepriv/logging/stderr_sink.hpp) as a second line of defence.
 
-#include <functional>   // std::function
 #include <string>       // std::string
 #include <string_view>  // std::string_view
 
 namespace kubepriv::aws {
-
-/// Severity of a message given to the Logger.
-enum class LogLevel { kDebug, kInfo, kWarn, kError };
-
-/// "DEBUG", "INFO", "WARN", "ERROR".
-std::string_view to_string(LogLevel level) noexcept;
-
-/// Receives log messages; may be empty (then nothing is logged).
-using Logger = std::function<void(LogLevel, std::string_view)>;
-
-/// Calls `logger` when set.
-inline void log(const Logger& logger, LogLevel level, std::string_view message) {
-  if (logger) logger(level, message);
-}
 
 /// A printable stand-in for a secret: its first 4 characters (only for access key ids, which
 /// are identifiers) or nothing, plus its length: "AKIA…(20 chars)" / "…(40 chars)".

@@ -1,19 +1,9 @@
-#include "kubepriv/aws/logger.hpp"
+#include "kubepriv/aws/redact.hpp"
 
 #include <array>   // std::array
 #include <cctype>  // std::tolower
 
 namespace kubepriv::aws {
-
-std::string_view to_string(LogLevel level) noexcept {
-  switch (level) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
-  }
-  return "INFO";
-}
 
 std::string redact_secret(std::string_view secret, bool keep_prefix) {
   std::string out;

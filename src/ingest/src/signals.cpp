@@ -1,0 +1,32 @@
+#include "kubepriv/ingest/signals.hpp"
+
+#include <csignal>
+
+namespace kubepriv::ingest {
+
+namespace {
+common::StopToken g_stop;
+
+extern "C" void on_stop_signal(int /*sig*/) {
+  g_stop.request_stop();
+}
+}  // namespace
+
+common::StopToken& process_stop_token() {
+  return g_stop;
+}
+
+void install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: blocking reads and sleeps should notice quickly
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, nullptr);
+}
+
+}  // namespace kubepriv::ingest
