@@ -285,8 +285,29 @@ TEST(CoreContract, CorrelationSearchesCompareOnlyWithWordsOfTheVocabulary) {
     }
   }
   EXPECT_GT(checked, 0) << "the searches no longer compare with any vocabulary word";
-  // Every field the searches collect with values(...) exists in the table (or is Splunk's).
-  const auto fields = command_fields();
+  // Every field the searches collect with values(...) exists in the table (or is Splunk's, or
+  // the searches compute it themselves with `eval name=...`: an assignment at the top level of
+  // an eval, right after `eval` or a `,`).
+  auto fields = command_fields();
+  {
+    bool in_eval = false;
+    int depth = 0;
+    for (std::size_t k = 0; k + 1 < t.size(); ++k) {
+      if (t[k] == "|") in_eval = false;
+      if (t[k] == "eval") {
+        in_eval = true;
+        depth = 0;
+        continue;
+      }
+      if (!in_eval) continue;
+      if (t[k] == "(") ++depth;
+      if (t[k] == ")") --depth;
+      const bool starts = k > 0 && (t[k - 1] == "eval" || (t[k - 1] == "," && depth == 0));
+      if (starts && t[k + 1] == "=" && (k + 2 >= t.size() || t[k + 2] != "=")) {
+        fields.push_back(t[k]);
+      }
+    }
+  }
   for (std::size_t i = 0; i + 3 < t.size(); ++i) {
     if (t[i] != "values" || t[i + 1] != "(" || t[i + 3] != ")") continue;  // values(a.b): skip
     const std::string& f = t[i + 2];

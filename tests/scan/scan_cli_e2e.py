@@ -237,7 +237,7 @@ class Progress(Tmp):
     def big_input(self):
         # Enough work for several progress updates would need a slow run; one update suffices:
         # the first is drawn as soon as the first bytes are read.
-        return self.write("big.log.gz", gzip.compress(sample_bytes() * 200))
+        return self.write("big.log.gz", gzip.compress(sample_bytes() * 200 + b"this is not json\n"))
 
     def pty(self, args):
         """Runs kubepriv under `script`, so stdout and stderr are a pseudo-terminal."""
@@ -258,8 +258,8 @@ class Progress(Tmp):
         self.assertIn("flagged", tty)
         # Erased, then the summary on a clean line.
         self.assertRegex(tty, r"\r\x1b\[K(kubepriv scan: [^\r\n]*\r?\n)*"
-                              r"kubepriv scan: 5600 events in 1 input")
-        self.assertNotRegex(tty, r"kubepriv scan: 5600 events in 1 input[^\n]*\x1b")
+                              r"kubepriv scan: 5601 events in 1 input")
+        self.assertNotRegex(tty, r"kubepriv scan: 5601 events in 1 input[^\n]*\x1b")
 
     def test_quiet_on_a_terminal_shows_neither_progress_nor_summary(self):
         rc, tty = self.pty(["scan", "--quiet", self.big_input()])
@@ -273,16 +273,16 @@ class Progress(Tmp):
         self.assertEqual(rc, 0)
         self.assertNotIn("\r", err)
         self.assertNotIn("\x1b", err)
-        self.assertIn("5600 events in 1 input", err)
+        self.assertIn("5601 events in 1 input", err)
         rc, _, err = run(["scan", "--progress", path])
         self.assertEqual(rc, 0)
         self.assertIn("\rkubepriv scan: ", err)
-        self.assertRegex(err, r"\r\x1b\[K(kubepriv scan: [^\r\n]*\n)*kubepriv scan: 5600 events")
+        self.assertRegex(err, r"\r\x1b\[K(kubepriv scan: [^\r\n]*\n)*kubepriv scan: 5601 events")
         rc, _, err = run(["scan", "--progress", "--quiet", path])
         self.assertEqual(rc, 0)
         self.assertNotIn("\r", err)
         self.assertNotIn("events in 1 input", err)
-        self.assertIn("big.log.gz:27: event truncated upstream", err)  # errors still show
+        self.assertIn("big.log.gz:5601: not valid JSON", err)  # errors still show
 
 
 class ExitStatus(Tmp):
