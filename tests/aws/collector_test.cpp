@@ -1,11 +1,12 @@
 #include "kubepriv/aws/collector.hpp"
-#include "kubepriv/testing/fake_clock.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
 #include <set>
+
+#include "kubepriv/testing/fake_clock.hpp"
 
 using namespace kubepriv;
 using namespace std::chrono_literals;

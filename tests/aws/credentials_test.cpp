@@ -4,9 +4,9 @@
 
 #include <cstdio>
 
-#include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/aws/sts.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
+#include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;

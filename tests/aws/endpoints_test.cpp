@@ -1,7 +1,8 @@
 #include "kubepriv/aws/endpoints.hpp"
-#include "kubepriv/testing/map_environment.hpp"
 
 #include <gtest/gtest.h>
+
+#include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;
 

@@ -1,7 +1,8 @@
 #include "kubepriv/aws/rate_limiter.hpp"
-#include "kubepriv/testing/fake_clock.hpp"
 
 #include <gtest/gtest.h>
+
+#include "kubepriv/testing/fake_clock.hpp"
 
 using namespace kubepriv;
 using namespace std::chrono_literals;

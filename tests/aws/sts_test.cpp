@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
+#include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
 
 using namespace kubepriv;

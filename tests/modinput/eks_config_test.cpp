@@ -5,8 +5,8 @@
 
 #include "config.hpp"
 #include "kubepriv/modinput/scheme.hpp"
-#include "params.hpp"
 #include "kubepriv/testing/map_environment.hpp"
+#include "params.hpp"
 
 namespace eks = kubepriv::eks;
 namespace mi = kubepriv::modinput;
