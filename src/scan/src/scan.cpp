@@ -123,6 +123,26 @@ common::Result<Options> parse_options(std::span<const std::string_view> args) {
       options.inputs.emplace_back(arg);
       continue;
     }
+    // `--name VALUE` or `--name=VALUE`: true when `arg` is option `name`; its value goes to
+    // `value` (the next argument is consumed), or an error when it has none.
+    std::string_view value;
+    common::Result<void> missing;
+    auto takes_value = [&](std::string_view name) {
+      if (arg == name) {
+        if (i + 1 >= args.size()) {
+          missing = common::fail(common::ErrorCode::kInvalidArgument,
+                                 std::string(name) + " needs a value");
+        } else {
+          value = args[++i];
+        }
+        return true;
+      }
+      if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+        value = arg.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
     if (arg == "--") {
       only_files = true;
     } else if (arg == "--all") {
@@ -133,45 +153,20 @@ common::Result<Options> parse_options(std::span<const std::string_view> args) {
       options.progress = ProgressMode::kAlways;
     } else if (arg == "-q" || arg == "--quiet") {
       options.quiet = true;
-    } else if (arg == "--fail-on" || arg.starts_with("--fail-on=")) {
-      std::string_view value;
-      if (arg == "--fail-on") {
-        if (i + 1 >= args.size()) {
-          return common::fail(common::ErrorCode::kInvalidArgument, "--fail-on needs a value");
-        }
-        value = args[++i];
-      } else {
-        value = arg.substr(10);
-      }
+    } else if (arg == "-h" || arg == "--help") {
+      options.help = true;
+    } else if (takes_value("--fail-on")) {
+      if (!missing) return tl::unexpected(missing.error());
       auto level = parse_fail_on(value);
       if (!level) return tl::unexpected(level.error());
       options.fail_on = *level;
-    } else if (arg == "-h" || arg == "--help") {
-      options.help = true;
-    } else if (arg == "--format" || arg.starts_with("--format=")) {
-      std::string_view value;
-      if (arg == "--format") {
-        if (i + 1 >= args.size()) {
-          return common::fail(common::ErrorCode::kInvalidArgument, "--format needs a value");
-        }
-        value = args[++i];
-      } else {
-        value = arg.substr(9);
-      }
+    } else if (takes_value("--format")) {
+      if (!missing) return tl::unexpected(missing.error());
       auto format = parse_format(value);
       if (!format) return tl::unexpected(format.error());
       options.format = *format;
-    } else if (arg == "--max-event-bytes" || arg.starts_with("--max-event-bytes=")) {
-      std::string_view value;
-      if (arg == "--max-event-bytes") {
-        if (i + 1 >= args.size()) {
-          return common::fail(common::ErrorCode::kInvalidArgument,
-                              "--max-event-bytes needs a value");
-        }
-        value = args[++i];
-      } else {
-        value = arg.substr(18);
-      }
+    } else if (takes_value("--max-event-bytes")) {
+      if (!missing) return tl::unexpected(missing.error());
       auto size = parse_size(value);
       if (!size) return tl::unexpected(size.error());
       options.max_event_bytes = *size;
