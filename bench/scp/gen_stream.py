@@ -123,21 +123,7 @@ def event(rnd):
         risky = rnd.choice(["privileged", "hostpath", "hostnetwork", "hostpid", "caps", "root"])
     name = "app-%x-%x" % (rnd.getrandbits(32), rnd.getrandbits(20))
     if rnd.random() < 0.7:
-        code = rnd.choice([201] * 8 + [403, 422])
-        e = meta(rnd, "create", "pods", ns, name, "RequestResponse", code)
-        body = {"kind": "Pod", "apiVersion": "v1",
-                "metadata": {"generateName": name[:-5], "namespace": ns, "labels": {"app": "web", "pod-template-hash": "5cdcc99dbf"},
-                             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5cdcc99dbf", "uid": "0b0e4cd0-2f3c-4f8e-9d2e-6a8b6f1c9e11", "controller": True, "blockOwnerDeletion": True}]},
-                "spec": pod_spec(rnd, risky), "status": {}}
-        e["requestObject"] = body
-        if code == 201:
-            resp = json.loads(json.dumps(body))
-            resp["metadata"]["name"] = name
-            resp["metadata"]["uid"] = "%08x-0000-4000-8000-%012x" % (rnd.getrandbits(32), rnd.getrandbits(48))
-            resp["metadata"]["resourceVersion"] = str(rnd.randint(10 ** 6, 10 ** 7))
-            resp["status"] = {"phase": "Pending", "qosClass": "Burstable"}
-            e["responseObject"] = resp
-        return e
+        return event_pod_create(rnd, ns, name, risky)
     e = meta(rnd, "create", "deployments", ns, name, "RequestResponse", 201, api="v1", group="apps")
     e["requestObject"] = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": name, "namespace": ns},
                           "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
