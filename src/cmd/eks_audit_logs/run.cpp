@@ -70,6 +70,22 @@ Result<aws::Credentials> stored_credentials(const InputConfig& cfg,
   return c;
 }
 
+// The AWS stack an input's configuration asks for (credentials from the chain; a credential
+// stored in splunkd is added by the caller).
+StackOptions stack_options(const InputConfig& c) {
+  return {.region = c.region,
+          .endpoint_url = c.endpoint_url,
+          .sts_endpoint_url = c.sts_endpoint_url,
+          .proxy_url = c.proxy_url,
+          .profile = c.profile,
+          .role_arn = c.role_arn,
+          .external_id = c.external_id,
+          .use_fips = c.use_fips,
+          .rate_limit = c.rate_limit,
+          .explicit_credentials = std::nullopt,
+          .ca_bundle = c.ca_bundle};
+}
+
 // Resolves one stanza, builds its AWS stack and restores its collector from the checkpoint.
 Result<std::unique_ptr<Configured>> configure_input(const modinput::Stanza& stanza,
                                                     const modinput::InputDefinition& def,
@@ -85,17 +101,7 @@ Result<std::unique_ptr<Configured>> configure_input(const modinput::Stanza& stan
   auto failed = [&](const std::string& why) {
     return fail(common::ErrorCode::kInvalidArgument, "input " + c.stanza + ": " + why);
   };
-  StackOptions so{.region = c.region,
-                  .endpoint_url = c.endpoint_url,
-                  .sts_endpoint_url = c.sts_endpoint_url,
-                  .proxy_url = c.proxy_url,
-                  .profile = c.profile,
-                  .role_arn = c.role_arn,
-                  .external_id = c.external_id,
-                  .use_fips = c.use_fips,
-                  .rate_limit = c.rate_limit,
-                  .explicit_credentials = std::nullopt,
-                  .ca_bundle = c.ca_bundle};
+  StackOptions so = stack_options(c);
   if (!c.credential_name.empty()) {
     auto cred = stored_credentials(c, def, env);
     if (!cred) return failed(cred.error().message);
@@ -183,18 +189,9 @@ Result<void> check_stored_credential(const modinput::InputDefinition& def,
   if (auto r = net::curl_global_setup(); !r) return tl::unexpected(r.error());
   common::SystemClock clock;
   common::RealSleeper sleeper(&ingest::process_stop_token());
-  auto stack = make_aws_stack({.region = cfg->region,
-                               .endpoint_url = cfg->endpoint_url,
-                               .sts_endpoint_url = cfg->sts_endpoint_url,
-                               .proxy_url = cfg->proxy_url,
-                               .profile = {},
-                               .role_arn = cfg->role_arn,
-                               .external_id = cfg->external_id,
-                               .use_fips = cfg->use_fips,
-                               .rate_limit = cfg->rate_limit,
-                               .explicit_credentials = std::move(*cred),
-                               .ca_bundle = cfg->ca_bundle},
-                              env, clock, sleeper);
+  StackOptions so = stack_options(*cfg);
+  so.explicit_credentials = std::move(*cred);  // first in the chain: the profile is never asked
+  auto stack = make_aws_stack(so, env, clock, sleeper);
   if (!stack) return tl::unexpected(stack.error());
   const std::int64_t now = common::to_epoch_ms(clock.now());
   aws::FilterLogEventsRequest req;
