@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import unittest
 import uuid
 import xml.etree.ElementTree as ET
@@ -727,7 +728,11 @@ class EsTests(unittest.TestCase):
         old = [verdict(i, _time=NOW - 30 * 3600, _indextime=NOW - 30 * 3600) for i in range(5)]
         self.assertEqual(status(old)[0], "no Kubernetes audit events in 24 h")
         good = [verdict(i, reasons=None, privileged=0) for i in range(300)]
-        self.assertEqual(status(good)[0], "ok")
+        st, row = status(good)
+        self.assertEqual(st, "ok")
+        # The newest event's time, formatted for a person (not epoch seconds).
+        newest = max(e["_time"] for e in good)
+        self.assertEqual(row["last_event"], time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(newest)))
         bad = good + [dict(index="k8s_audit", sourcetype="aws:cloudwatchlogs:eks", source="kubernetes",
                            host="prod", _time=NOW - 60 - i, _indextime=NOW - 50, kubepriv_error="not JSON")
                       for i in range(5)]

@@ -16,7 +16,7 @@ rather than silently passing:
   where, eval, fillnull, dedup (keepempty), stats / eventstats (count, min, max, sum, dc, values;
   by-fields drop rows where one is null; multivalue by-fields split), sort, table, head;
 * eval expressions: literals, fields, . + - * / %, comparisons, AND/OR/NOT, and the functions
-  if, case, true, null, isnull, isnotnull, coalesce, replace, mvjoin, round.
+  if, case, true, null, isnull, isnotnull, coalesce, replace, mvjoin, round, strftime (UTC).
 
 Semantics follow Splunk's documentation where the searches depend on them: a null operand makes
 concatenation and arithmetic null and a comparison false; values() is sorted and distinct; a
@@ -27,6 +27,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
+import time
 from typing import Any, Callable
 
 Row = dict[str, Any]
@@ -317,6 +318,19 @@ def _function(name: str, args: list[Expr]) -> Expr:
             nd = int(number(args[1](r)) or 0) if len(args) > 1 else 0
             return None if x is None else round(x, nd)
         return rnd
+    if name == "strftime":
+        def fmt_time(r: Row):
+            t, f = number(args[0](r)), args[1](r)
+            if t is None or is_null(f):
+                return None
+            # The model's user is in UTC; only the directives the shipped searches use.
+            known = {"Y", "m", "d", "H", "M", "S", "Z"}
+            bad = [c for c in re.findall(r"%(.)", text(f)) if c not in known]
+            if bad:
+                raise SplModelError(f"strftime: %{bad[0]} is not in the model")
+            tm = time.gmtime(t)
+            return time.strftime(text(f).replace("%Z", "UTC"), tm)
+        return fmt_time
     raise SplModelError(f"eval function {name}() is not in the model")
 
 

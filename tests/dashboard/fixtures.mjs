@@ -104,6 +104,9 @@ const TABLE_FIELDS =
 const HEALTH_STATUS =
   'eval status=case(events=0, "no Kubernetes audit events in 24 h", error_pct > 1, "more than 1% of audit events could not be judged (kubepriv_error)", truncated_pct > 1, "more than 1% of audit events were cut (evidence=truncated)", max_index_lag > 21600, "events indexed more than 6 h after their time: check the input and forwarding (the correlation searches reach 23 h 55 min back)", true(), "ok")';
 
+// Times the panels show are formatted in the search (eval strftime), not left as epoch seconds.
+const TIME_FORMAT = '%Y-%m-%d %H:%M:%S %Z';
+
 const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
@@ -220,7 +223,7 @@ export const SOURCES = {
   },
   ds_workloads: {
     extend: 'ds_base',
-    spl: '| search actor_kind="controller" | eval workload=namespace . "/" . owner_kind . "/" . owner_name | stats count as requests min(_time) as firstTime max(_time) as lastTime values(user) as controllers values(reasons) as reasons values(images) as images max(privileged) as privileged by workload | sort 0 - requests',
+    spl: `| search actor_kind="controller" | eval workload=namespace . "/" . owner_kind . "/" . owner_name | stats count as requests min(_time) as firstTime max(_time) as lastTime values(user) as controllers values(reasons) as reasons values(images) as images max(privileged) as privileged by workload | sort 0 - requests | eval firstTime=strftime(firstTime, "${TIME_FORMAT}"), lastTime=strftime(lastTime, "${TIME_FORMAT}")`,
     rows: ({ result }) => {
       const r = spl
         .search(result('ds_base'), { actor_kind: 'controller' })
@@ -238,13 +241,18 @@ export const SOURCES = {
         },
         ['workload']
       );
-      return spl.sortDesc(out, 'requests');
+      return spl.sortDesc(out, 'requests').map((row) => ({
+        ...row,
+        firstTime: spl.strftime(row.firstTime, TIME_FORMAT),
+        lastTime: spl.strftime(row.lastTime, TIME_FORMAT),
+      }));
     },
   },
   ds_health: {
     spl:
       '`kubepriv_audit` | kubepriv | eval judged_error=if(isnotnull(kubepriv_error), 1, 0), cut=if(evidence="truncated", 1, 0), index_lag=_indextime - _time | stats count as events sum(judged_error) as errors sum(cut) as truncated max(_time) as last_event max(index_lag) as max_index_lag dc(host) as clusters | eval errors=coalesce(errors, 0), truncated=coalesce(truncated, 0), error_pct=if(events > 0, round(100 * errors / events, 3), 0), truncated_pct=if(events > 0, round(100 * truncated / events, 3), 0) | ' +
-      HEALTH_STATUS,
+      HEALTH_STATUS +
+      ` | eval last_event=strftime(last_event, "${TIME_FORMAT}")`,
     rows: ({ events }) => {
       // Every event the command saw, over all clusters (the 24 h window is the whole corpus here).
       const r = events.map((e) => ({
@@ -275,6 +283,7 @@ export const SOURCES = {
               : s.max_index_lag > 21600
                 ? 'events indexed more than 6 h after their time: check the input and forwarding (the correlation searches reach 23 h 55 min back)'
                 : 'ok';
+      s.last_event = spl.strftime(s.last_event, TIME_FORMAT);
       return [s];
     },
   },

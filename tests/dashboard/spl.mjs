@@ -98,6 +98,30 @@ export function stats(rows, aggs, by = []) {
 const SPAN_MS = 30 * 60 * 1000; // timechart's span for a 24-hour range (the dashboard's default)
 export const splunkTime = (ms) => new Date(ms).toISOString().replace('Z', '+00:00');
 
+/**
+ * eval's strftime(epoch_seconds, format) for a user whose time zone is UTC (the fixtures' zone).
+ * Only the directives the dashboard uses; any other one throws, so a new format is noticed here.
+ * A null time stays null, as in Splunk.
+ */
+export function strftime(seconds, format) {
+  if (seconds === null || seconds === undefined) return null;
+  const d = new Date(Number(seconds) * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  const parts = {
+    Y: String(d.getUTCFullYear()),
+    m: two(d.getUTCMonth() + 1),
+    d: two(d.getUTCDate()),
+    H: two(d.getUTCHours()),
+    M: two(d.getUTCMinutes()),
+    S: two(d.getUTCSeconds()),
+    Z: 'UTC',
+  };
+  return format.replace(/%(.)/g, (_, c) => {
+    if (!(c in parts)) throw new Error(`strftime: %${c} is not in the fixture model`);
+    return parts[c];
+  });
+}
+
 /** `timechart count by f limit=N useother=true`: 30-minute buckets, top N series plus OTHER. */
 export function timechartCountBy(rows, f, { limit = 10 } = {}) {
   const times = rows.map((r) => Date.parse(r._time));
