@@ -1,5 +1,6 @@
-// The readings of an audit event (issue 13): the whole-event DOM reading (the default) gives
-// byte-identical verdicts (every output field) to the On-Demand reading, on every
+// The readings of an audit event (issue 13): the whole-event DOM reading and the automatic
+// choice the binaries use give byte-identical verdicts (every output field) to the On-Demand
+// reading, on every
 // corpus event, on cuts of them, and on the hostile shapes of tests/fuzz/corpus/audit_paths
 // (duplicated, escaped or out-of-order keys, wrong types, numbers only one parser refuses,
 // trailing content). The same differential runs on fuzzed input in tests/fuzz/fuzz_audit_paths.
@@ -62,7 +63,8 @@ std::vector<std::string> events_of(const std::string& text) {
 
 struct Readers {
   Evaluator on_demand{Reading::kOnDemand};
-  Evaluator dom;  // the default reading
+  Evaluator dom{Reading::kDom};
+  Evaluator automatic;  // the default
   std::size_t compared = 0;
   std::size_t dom_verdicts = 0;  // verdicts the DOM reading produced itself (no fallback)
 
@@ -71,6 +73,7 @@ struct Readers {
     ASSERT_EQ(on_demand.last_reading(), Reading::kOnDemand);
     EXPECT_EQ(verdict_text(dom.evaluate(event)), reference) << "DOM reading differs: " << where;
     if (dom.last_reading() == Reading::kDom) ++dom_verdicts;
+    EXPECT_EQ(verdict_text(automatic.evaluate(event)), reference) << "auto differs: " << where;
     ++compared;
   }
 };
@@ -96,6 +99,43 @@ TEST(AuditReadings, EveryCorpusEventAndItsCutsReadTheSame) {
   // The DOM reading did produce verdicts of its own (it is not always falling back): most
   // corpus texts are reads, cuts or whole multi-line files, which it leaves to On-Demand.
   EXPECT_GT(r.dom_verdicts, 50U) << "of " << r.compared;
+}
+
+// A large event: `filler` bytes of labels in the requestObject's metadata, or a `list` of pods.
+std::string large_event(const std::string& verb, bool list) {
+  const std::string labels = R"("labels":{"a":")" + std::string(6000, 'x') + R"("},)";
+  std::string e = read_file(fs::path(KUBEPRIV_SOURCE_DIR) /
+                            "tests/fuzz/corpus/audit/pod_create_privileged.json");
+  while (!e.empty() && e.back() != '}') e.pop_back();
+  e.replace(e.find(R"("verb":"create")"), 15, R"("verb":")" + verb + '"');
+  if (list) {
+    e.insert(e.size() - 1, R"(,"responseObject":{"kind":"PodList","items":[{"metadata":{)" +
+                               labels + R"("name":"p"}}]})");
+  } else {
+    e.replace(e.find(R"("metadata":{"name":"p1"})"), 24,
+              R"("metadata":{)" + labels + R"("name":"p1"})");
+  }
+  return e;
+}
+
+TEST(AuditReadings, AutoSkipsLargeBodiesOnlyWhenNotAPodSpecWrite) {
+  Evaluator ev;
+  Readers r;
+  const std::string create = large_event("create", false);
+  ASSERT_GT(create.size(), 6000U);
+  EXPECT_TRUE(ev.evaluate(create).privileged);
+  EXPECT_EQ(ev.last_reading(), Reading::kDom);
+  r.compare(create, "large create");
+  const std::string list = large_event("list", true);
+  EXPECT_TRUE(ev.evaluate(list).error.empty());
+  EXPECT_EQ(ev.last_reading(), Reading::kOnDemand);
+  r.compare(list, "large list");
+  // Small events go the DOM way whatever they are.
+  std::string small = read_file(fs::path(KUBEPRIV_SOURCE_DIR) /
+                                "tests/fuzz/corpus/audit/pod_create_privileged.json");
+  small.replace(small.find(R"("verb":"create")"), 15, R"("verb":"get")");
+  ev.evaluate(small);
+  EXPECT_EQ(ev.last_reading(), Reading::kDom);
 }
 
 TEST(AuditReadings, TheDomReadingLeavesErrorsToOnDemand) {

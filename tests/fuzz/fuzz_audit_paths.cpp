@@ -1,10 +1,10 @@
 // Fuzz target: the readings of an audit event give the same verdict (issue 13). The On-Demand
 // reading (envelope with On-Demand, each pod-spec body DOM-parsed again) is the reference; the
-// whole-event DOM reading the binaries use must render every output field byte for byte as it
-// does, errors, cut-event salvage and cloud wrappers included: the faster reading may never turn
-// an error or a truncated verdict into a clean one. Inputs holding several lines are also compared
-// line by line, and every input is also cut at a few offsets (with and without CloudWatch's
-// `[Truncated...]` suffix).
+// whole-event DOM reading and the automatic choice the binaries use must render every output
+// field byte for byte as it does, errors, cut-event salvage and cloud wrappers included: a
+// faster reading may never turn an error or a truncated verdict into a clean one. Inputs holding
+// several lines are also compared line by line, and every input is also cut at a few offsets
+// (with and without CloudWatch's `[Truncated...]` suffix).
 
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint8_t
@@ -23,13 +23,16 @@ using kubepriv::audit::Evaluator;
 void compare(std::string_view event) {
   // Reused across inputs, as the binaries do (stale state between events would show).
   static Evaluator on_demand(Evaluator::Reading::kOnDemand);
-  static Evaluator dom;  // the default reading
+  static Evaluator dom(Evaluator::Reading::kDom);
+  static Evaluator automatic;  // the default
   const std::string reference = kubepriv::test::verdict_text(on_demand.evaluate(event));
-  const std::string other = kubepriv::test::verdict_text(dom.evaluate(event));
-  if (other != reference) {
-    std::fprintf(stderr, "fuzz_audit_paths: readings differ\n--- On-Demand\n%s--- DOM\n%s",
-                 reference.c_str(), other.c_str());
-    std::abort();
+  for (Evaluator* other : {&dom, &automatic}) {
+    const std::string text = kubepriv::test::verdict_text(other->evaluate(event));
+    if (text != reference) {
+      std::fprintf(stderr, "fuzz_audit_paths: readings differ\n--- On-Demand\n%s--- %s\n%s",
+                   reference.c_str(), other == &dom ? "DOM" : "auto", text.c_str());
+      std::abort();
+    }
   }
 }
 
