@@ -223,6 +223,32 @@ struct Evaluator::Impl {
     return fail(core::concat({"not valid JSON: ", simdjson::error_message(e)}));
   }
 
+  // The envelope's string members, one list for both readings: where the value of key `k` goes
+  // (null for other keys), and the flag that records its presence (`seen`, null for none).
+  std::string* string_member(std::string_view k, bool*& seen) {
+    seen = nullptr;
+    if (k == "auditID") {
+      seen = &has_audit_id;
+      return &verdict.audit_id;
+    }
+    if (k == "apiVersion") {
+      seen = &has_api_version;
+      return &api_version;
+    }
+    if (k == "kind") {
+      seen = &has_kind;
+      return &kind;
+    }
+    if (k == "verb") {
+      seen = &has_verb;
+      return &verdict.verb;
+    }
+    if (k == "requestURI") return &verdict.request_uri;
+    if (k == "stage") return &verdict.stage;
+    if (k == "userAgent") return &verdict.user_agent;
+    return nullptr;
+  }
+
   // A string member: a JSON string, or absent. Anything else is a malformed event.
   bool read_string(od::value v, std::string_view name, std::string& out, std::string_view input) {
     std::string_view s;
@@ -239,33 +265,53 @@ struct Evaluator::Impl {
     auto e = v.get_object().get(o);
     if (e == simdjson::INCORRECT_TYPE) return fail("field objectRef is not an object");
     if (e != SUCCESS) return fail_json(e, input);
-    // A repeated objectRef replaces the earlier one.
+    clear_object_ref();
+    for (auto field_result : o) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail("objectRef has an unreadable key");
+      std::string_view name;
+      std::string* out = object_ref_member(k, name);
+      if (out != nullptr && !read_string(f.value(), name, *out, input)) return false;
+    }
+    return true;
+  }
+
+  // objectRef's members, one list for both readings. A repeated objectRef replaces the earlier
+  // one.
+  void clear_object_ref() {
     verdict.resource.clear();
     verdict.subresource.clear();
     verdict.namespace_.clear();
     verdict.name.clear();
     has_api_group = false;
     api_group.clear();
-    for (auto field_result : o) {
-      od::field f;
-      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
-      std::string_view k;
-      if (!key_of(f, buf_end(), k)) return fail("objectRef has an unreadable key");
-      if (k == "resource") {
-        if (!read_string(f.value(), "objectRef.resource", verdict.resource, input)) return false;
-      } else if (k == "subresource") {
-        if (!read_string(f.value(), "objectRef.subresource", verdict.subresource, input))
-          return false;
-      } else if (k == "namespace") {
-        if (!read_string(f.value(), "objectRef.namespace", verdict.namespace_, input)) return false;
-      } else if (k == "name") {
-        if (!read_string(f.value(), "objectRef.name", verdict.name, input)) return false;
-      } else if (k == "apiGroup") {
-        if (!read_string(f.value(), "objectRef.apiGroup", api_group, input)) return false;
-        has_api_group = true;
-      }
+  }
+  // Where the value of objectRef's key `k` goes (null for other keys); `name` names it in errors.
+  std::string* object_ref_member(std::string_view k, std::string_view& name) {
+    if (k == "resource") {
+      name = "objectRef.resource";
+      return &verdict.resource;
     }
-    return true;
+    if (k == "subresource") {
+      name = "objectRef.subresource";
+      return &verdict.subresource;
+    }
+    if (k == "namespace") {
+      name = "objectRef.namespace";
+      return &verdict.namespace_;
+    }
+    if (k == "name") {
+      name = "objectRef.name";
+      return &verdict.name;
+    }
+    if (k == "apiGroup") {
+      name = "objectRef.apiGroup";
+      has_api_group = true;
+      return &api_group;
+    }
+    return nullptr;
   }
 
   bool read_user(od::value v, std::string_view name, std::string& username, bool groups,
@@ -421,67 +467,29 @@ struct Evaluator::Impl {
       std::string_view k;
       if (!key_of(f, buf_end(), k)) return fail_json(simdjson::STRING_ERROR, input);
       bool ok = true;
-      switch (k.empty() ? '\0' : k.front()) {
-        case 'a':
-          if (k == "auditID") {
-            ok = read_string(f.value(), "auditID", verdict.audit_id, input);
-            has_audit_id = true;
-          } else if (k == "apiVersion") {
-            ok = read_string(f.value(), "apiVersion", api_version, input);
-            has_api_version = true;
-          } else if (k == "annotations") {
-            ok = read_annotations(f.value(), input);
-          }
-          break;
-        case 'i':
-          if (k == "impersonatedUser") {
-            od::value v = f.value();
-            if (!v.is_null()) {
-              ok = read_user(v, "impersonatedUser", verdict.impersonated_user, false, input);
-            }
-          }
-          break;
-        case 'k':
-          if (k == "kind") {
-            ok = read_string(f.value(), "kind", kind, input);
-            has_kind = true;
-          }
-          break;
-        case 'o':
-          if (k == "objectRef") ok = read_object_ref(f.value(), input);
-          break;
-        case 'r':
-          if (k == "requestURI") {
-            ok = read_string(f.value(), "requestURI", verdict.request_uri, input);
-          } else if (k == "requestObject") {
-            ok = capture_body(f.value(), request_raw, &request_is_array, input);
-          } else if (k == "responseObject") {
-            ok = capture_body(f.value(), response_raw, nullptr, input);
-          } else if (k == "responseStatus") {
-            ok = read_response_status(f.value(), input);
-          }
-          break;
-        case 's':
-          if (k == "stage") {
-            ok = read_string(f.value(), "stage", verdict.stage, input);
-          } else if (k == "sourceIPs") {
-            ok = read_source_ips(f.value(), input);
-          }
-          break;
-        case 'u':
-          if (k == "user") {
-            ok = read_user(f.value(), "user", verdict.user, true, input);
-          } else if (k == "userAgent") {
-            ok = read_string(f.value(), "userAgent", verdict.user_agent, input);
-          }
-          break;
-        case 'v':
-          if (k == "verb") {
-            ok = read_string(f.value(), "verb", verdict.verb, input);
-            has_verb = true;
-          }
-          break;
-        default: break;
+      bool* seen = nullptr;
+      if (std::string* out = string_member(k, seen)) {
+        ok = read_string(f.value(), k, *out, input);
+        if (seen != nullptr) *seen = true;
+      } else if (k == "annotations") {
+        ok = read_annotations(f.value(), input);
+      } else if (k == "impersonatedUser") {
+        od::value v = f.value();
+        if (!v.is_null()) {
+          ok = read_user(v, "impersonatedUser", verdict.impersonated_user, false, input);
+        }
+      } else if (k == "objectRef") {
+        ok = read_object_ref(f.value(), input);
+      } else if (k == "requestObject") {
+        ok = capture_body(f.value(), request_raw, &request_is_array, input);
+      } else if (k == "responseObject") {
+        ok = capture_body(f.value(), response_raw, nullptr, input);
+      } else if (k == "responseStatus") {
+        ok = read_response_status(f.value(), input);
+      } else if (k == "sourceIPs") {
+        ok = read_source_ips(f.value(), input);
+      } else if (k == "user") {
+        ok = read_user(f.value(), "user", verdict.user, true, input);
       }
       if (!ok) return false;
     }
@@ -522,23 +530,16 @@ struct Evaluator::Impl {
       const std::string_view k = field.key;
       const element v = field.value;
       bool ok = true;
-      if (k == "auditID") {
-        ok = dom_string(v, verdict.audit_id);
-        has_audit_id = true;
-      } else if (k == "apiVersion") {
-        ok = dom_string(v, api_version);
-        has_api_version = true;
+      bool* seen = nullptr;
+      if (std::string* out = string_member(k, seen)) {
+        ok = dom_string(v, *out);
+        if (seen != nullptr) *seen = true;
       } else if (k == "annotations") {
         read_annotations_dom(v);
       } else if (k == "impersonatedUser") {
         ok = v.is_null() || read_user_dom(v, verdict.impersonated_user, false);
-      } else if (k == "kind") {
-        ok = dom_string(v, kind);
-        has_kind = true;
       } else if (k == "objectRef") {
         ok = read_object_ref_dom(v);
-      } else if (k == "requestURI") {
-        ok = dom_string(v, verdict.request_uri);
       } else if (k == "requestObject") {
         // As capture_body: an object, or (request only) an array; anything else is no body.
         has_request_el = v.is<object>() || v.is<simdjson::dom::array>();
@@ -549,17 +550,10 @@ struct Evaluator::Impl {
         response_el = v;
       } else if (k == "responseStatus") {
         ok = read_response_status_dom(v);
-      } else if (k == "stage") {
-        ok = dom_string(v, verdict.stage);
       } else if (k == "sourceIPs") {
         ok = read_source_ips_dom(v);
       } else if (k == "user") {
         ok = read_user_dom(v, verdict.user, true);
-      } else if (k == "userAgent") {
-        ok = dom_string(v, verdict.user_agent);
-      } else if (k == "verb") {
-        ok = dom_string(v, verdict.verb);
-        has_verb = true;
       }
       if (!ok) return false;
     }
@@ -574,27 +568,11 @@ struct Evaluator::Impl {
   bool read_object_ref_dom(simdjson::dom::element v) {
     simdjson::dom::object o;
     if (v.get_object().get(o) != SUCCESS) return false;
-    verdict.resource.clear();
-    verdict.subresource.clear();
-    verdict.namespace_.clear();
-    verdict.name.clear();
-    has_api_group = false;
-    api_group.clear();
+    clear_object_ref();
     for (const auto f : o) {
-      bool ok = true;
-      if (f.key == "resource") {
-        ok = dom_string(f.value, verdict.resource);
-      } else if (f.key == "subresource") {
-        ok = dom_string(f.value, verdict.subresource);
-      } else if (f.key == "namespace") {
-        ok = dom_string(f.value, verdict.namespace_);
-      } else if (f.key == "name") {
-        ok = dom_string(f.value, verdict.name);
-      } else if (f.key == "apiGroup") {
-        ok = dom_string(f.value, api_group);
-        has_api_group = true;
-      }
-      if (!ok) return false;
+      std::string_view name;
+      std::string* out = object_ref_member(f.key, name);
+      if (out != nullptr && !dom_string(f.value, *out)) return false;
     }
     return true;
   }
