@@ -1,11 +1,29 @@
-// The audit adapter's hot path. The event envelope is read with simdjson On-Demand in document
-// order; requestObject/responseObject are only located (raw_json) and parsed later, and only
-// for pod-spec writes, so the bulk of events (reads, other resources) never pays for its bodies.
+// The audit adapter's hot path. Two readings of an event, which give the same verdict:
+//   * Whole-event DOM (the default): one parse (stage 1 + stage 2) of the event; envelope and
+//     bodies are read from the same tape, so every byte is indexed once.
+//   * On-Demand: the envelope is read in document order; requestObject/responseObject are only
+//     located (raw_json) and DOM-parsed again for pod-spec writes (their bodies are indexed
+//     twice and walked a third time to skip them).
+// Measured (bench/RESULTS.md, issue 13): the DOM reading is faster on pod-spec writes and on
+// small events of any kind (stage 2 builds the tape with the runtime-dispatched SIMD kernel, and
+// walking the tape is cheaper than On-Demand's field-by-field navigation); On-Demand is faster
+// on large events whose bodies are only skipped (a `list` of pods), where stage 2 would build a
+// tape nobody reads. kAuto picks by size and, for large events, by a guess from the first
+// `"verb":"` and `"resource":"` (prefer_dom): a wrong guess costs speed, never a different
+// verdict. The DOM reading accepts only an event that parses and whose envelope reads cleanly;
+// anything else (a parse or type error, not an audit event) is read again On-Demand, which owns
+// every error message, the salvage of cut events and the cloud wrappers. So the readings cannot
+// disagree on an error.
 #include "kubepriv/audit/evaluator.hpp"
 
 #include <simdjson.h>
+#include <string.h>  // memmem (glibc)
 
+#include <cstdint>  // std::uintptr_t
 #include <cstring>  // std::memcpy
+#if defined(__SSE2__)
+#include <emmintrin.h>  // _mm_cmpeq_epi8 ...
+#endif
 #include <memory>   // std::unique_ptr
 #include <string>   // std::string
 #include <utility>  // std::move
@@ -22,13 +40,31 @@ namespace {
 namespace od = simdjson::ondemand;
 using simdjson::SUCCESS;
 
+// The first `"` or `\\` at or after `p` (or `end`). Keys are short, so a byte loop with two
+// compares per byte was 16 % of the instructions of a typical event; SSE2 (baseline x86-64)
+// tests 16 bytes per step. Every 16-byte load stays below `end`, the end of the padded buffer.
+const char* quote_or_backslash(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != '"' && *p != '\\') ++p;
+  return p;
+}
+
 // The key of an On-Demand field. The common case (no escapes) is a view of the raw bytes; a key
 // with a backslash is unescaped, so `"privil\u0065ged"` reads as `privileged`. Stage 1 has
 // already rejected unterminated strings; `end` (the end of the padded buffer) is a second guard.
 bool key_of(od::field& f, const char* end, std::string_view& out) {
   const auto* p = reinterpret_cast<const char*>(f.key().raw());
-  const char* q = p;
-  while (q < end && *q != '"' && *q != '\\') ++q;
+  const char* q = quote_or_backslash(p, end);
   if (q < end && *q == '"') {
     out = std::string_view(p, static_cast<std::size_t>(q - p));
     return true;
@@ -36,11 +72,67 @@ bool key_of(od::field& f, const char* end, std::string_view& out) {
   return f.unescaped_key().get(out) == SUCCESS;
 }
 
+// The JSON string value that follows the first `needle` (which ends with `"`) in `head`; empty
+// when absent or escaped.
+std::string_view string_after(std::string_view head, std::string_view needle) {
+  const void* at = ::memmem(head.data(), head.size(), needle.data(), needle.size());
+  if (at == nullptr) return {};
+  const std::string_view rest = head.substr(
+      static_cast<std::size_t>(static_cast<const char*>(at) - head.data()) + needle.size());
+  const std::size_t end = rest.find_first_of("\"\\");
+  if (end == std::string_view::npos || rest[end] != '"') return {};
+  return rest.substr(0, end);
+}
+
+// kAuto: whether the DOM reading is likely the faster one for `event`. Small events: always.
+// Large ones: only pod-spec writes, guessed from the API server's field order (verb and
+// objectRef come before the bodies).
+bool prefer_dom(std::string_view event) {
+  constexpr std::size_t kSmall = 4096;
+  if (event.size() <= kSmall) return true;
+  const std::string_view head = event.substr(0, kSmall);
+  const std::string_view verb = string_after(head, R"("verb":")");
+  if (verb != "create" && verb != "update" && verb != "patch") return false;
+  return core::find_carrier(string_after(head, R"("resource":")"), std::nullopt) != nullptr;
+}
+
+// Whether simdjson may parse `s` where it lies, without the padded copy. simdjson reads up to
+// SIMDJSON_PADDING bytes past the end of its input and never interprets them (stage 1 copies
+// the last partial block into a blank-filled one; strings, numbers and atoms of an object stop
+// at bytes inside it), so those bytes only need to be readable: they are when they lie in the
+// same page as the last byte of the event (4 KiB, the smallest page on x86-64 and aarch64).
+// The copy was 11-16 % of the instructions per event. Not under AddressSanitizer, which
+// rightly reports the read past the caller's allocation.
+bool parse_in_place(std::string_view s) {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+  return false;
+#endif
+#endif
+  constexpr std::uintptr_t kPage = 4096;
+  const auto last = reinterpret_cast<std::uintptr_t>(s.data()) + s.size() - 1;
+  return !s.empty() && last / kPage == (last + simdjson::SIMDJSON_PADDING) / kPage;
+}
+
+// A DOM string member into `out`; false when it is not a string.
+bool dom_string(simdjson::dom::element v, std::string& out) {
+  std::string_view s;
+  if (v.get_string().get(s) != SUCCESS) return false;
+  out.assign(s);
+  return true;
+}
+
 }  // namespace
 
 struct Evaluator::Impl {
+  explicit Impl(Reading r) : reading(r) {}
+
+  Reading reading;
   od::parser parser;
   simdjson::dom::parser dom;
+  simdjson::dom::parser patch_dom;  // JSON-patch skeletons (`dom` may hold the whole event)
   std::unique_ptr<char[]> buf;
   std::size_t buf_capacity = 0;
   core::Verdict verdict;
@@ -60,6 +152,12 @@ struct Evaluator::Impl {
   std::string_view request_raw;
   std::string_view response_raw;
   bool request_is_array = false;
+  // The whole-event DOM reading: the bodies as elements of `dom`'s document.
+  bool dom_read = false;
+  simdjson::dom::element request_el;
+  simdjson::dom::element response_el;
+  bool has_request_el = false;
+  bool has_response_el = false;
 
   core::PodSpec spec;
   core::SpecWrite write;
@@ -91,6 +189,7 @@ struct Evaluator::Impl {
     request_raw = {};
     response_raw = {};
     request_is_array = false;
+    dom_read = has_request_el = has_response_el = false;
     write.clear();
     facts.psa_texts.clear();
     request_meta.clear();
@@ -124,6 +223,32 @@ struct Evaluator::Impl {
     return fail(core::concat({"not valid JSON: ", simdjson::error_message(e)}));
   }
 
+  // The envelope's string members, one list for both readings: where the value of key `k` goes
+  // (null for other keys), and the flag that records its presence (`seen`, null for none).
+  std::string* string_member(std::string_view k, bool*& seen) {
+    seen = nullptr;
+    if (k == "auditID") {
+      seen = &has_audit_id;
+      return &verdict.audit_id;
+    }
+    if (k == "apiVersion") {
+      seen = &has_api_version;
+      return &api_version;
+    }
+    if (k == "kind") {
+      seen = &has_kind;
+      return &kind;
+    }
+    if (k == "verb") {
+      seen = &has_verb;
+      return &verdict.verb;
+    }
+    if (k == "requestURI") return &verdict.request_uri;
+    if (k == "stage") return &verdict.stage;
+    if (k == "userAgent") return &verdict.user_agent;
+    return nullptr;
+  }
+
   // A string member: a JSON string, or absent. Anything else is a malformed event.
   bool read_string(od::value v, std::string_view name, std::string& out, std::string_view input) {
     std::string_view s;
@@ -140,33 +265,53 @@ struct Evaluator::Impl {
     auto e = v.get_object().get(o);
     if (e == simdjson::INCORRECT_TYPE) return fail("field objectRef is not an object");
     if (e != SUCCESS) return fail_json(e, input);
-    // A repeated objectRef replaces the earlier one.
+    clear_object_ref();
+    for (auto field_result : o) {
+      od::field f;
+      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
+      std::string_view k;
+      if (!key_of(f, buf_end(), k)) return fail("objectRef has an unreadable key");
+      std::string_view name;
+      std::string* out = object_ref_member(k, name);
+      if (out != nullptr && !read_string(f.value(), name, *out, input)) return false;
+    }
+    return true;
+  }
+
+  // objectRef's members, one list for both readings. A repeated objectRef replaces the earlier
+  // one.
+  void clear_object_ref() {
     verdict.resource.clear();
     verdict.subresource.clear();
     verdict.namespace_.clear();
     verdict.name.clear();
     has_api_group = false;
     api_group.clear();
-    for (auto field_result : o) {
-      od::field f;
-      if ((e = std::move(field_result).get(f)) != SUCCESS) return fail_json(e, input);
-      std::string_view k;
-      if (!key_of(f, buf_end(), k)) return fail("objectRef has an unreadable key");
-      if (k == "resource") {
-        if (!read_string(f.value(), "objectRef.resource", verdict.resource, input)) return false;
-      } else if (k == "subresource") {
-        if (!read_string(f.value(), "objectRef.subresource", verdict.subresource, input))
-          return false;
-      } else if (k == "namespace") {
-        if (!read_string(f.value(), "objectRef.namespace", verdict.namespace_, input)) return false;
-      } else if (k == "name") {
-        if (!read_string(f.value(), "objectRef.name", verdict.name, input)) return false;
-      } else if (k == "apiGroup") {
-        if (!read_string(f.value(), "objectRef.apiGroup", api_group, input)) return false;
-        has_api_group = true;
-      }
+  }
+  // Where the value of objectRef's key `k` goes (null for other keys); `name` names it in errors.
+  std::string* object_ref_member(std::string_view k, std::string_view& name) {
+    if (k == "resource") {
+      name = "objectRef.resource";
+      return &verdict.resource;
     }
-    return true;
+    if (k == "subresource") {
+      name = "objectRef.subresource";
+      return &verdict.subresource;
+    }
+    if (k == "namespace") {
+      name = "objectRef.namespace";
+      return &verdict.namespace_;
+    }
+    if (k == "name") {
+      name = "objectRef.name";
+      return &verdict.name;
+    }
+    if (k == "apiGroup") {
+      name = "objectRef.apiGroup";
+      has_api_group = true;
+      return &api_group;
+    }
+    return nullptr;
   }
 
   bool read_user(od::value v, std::string_view name, std::string& username, bool groups,
@@ -298,7 +443,11 @@ struct Evaluator::Impl {
   }
 
   bool read_envelope(std::string_view input) {
-    const std::string_view padded = padded_copy(input);
+    return read_envelope_padded(input, padded_copy(input));
+  }
+
+  // `padded` is `input` copied into `buf`.
+  bool read_envelope_padded(std::string_view input, std::string_view padded) {
     od::document doc;
     auto e = parser.iterate(padded.data(), padded.size(), buf_capacity).get(doc);
     if (e != SUCCESS) return fail_json(e, input);
@@ -318,67 +467,29 @@ struct Evaluator::Impl {
       std::string_view k;
       if (!key_of(f, buf_end(), k)) return fail_json(simdjson::STRING_ERROR, input);
       bool ok = true;
-      switch (k.empty() ? '\0' : k.front()) {
-        case 'a':
-          if (k == "auditID") {
-            ok = read_string(f.value(), "auditID", verdict.audit_id, input);
-            has_audit_id = true;
-          } else if (k == "apiVersion") {
-            ok = read_string(f.value(), "apiVersion", api_version, input);
-            has_api_version = true;
-          } else if (k == "annotations") {
-            ok = read_annotations(f.value(), input);
-          }
-          break;
-        case 'i':
-          if (k == "impersonatedUser") {
-            od::value v = f.value();
-            if (!v.is_null()) {
-              ok = read_user(v, "impersonatedUser", verdict.impersonated_user, false, input);
-            }
-          }
-          break;
-        case 'k':
-          if (k == "kind") {
-            ok = read_string(f.value(), "kind", kind, input);
-            has_kind = true;
-          }
-          break;
-        case 'o':
-          if (k == "objectRef") ok = read_object_ref(f.value(), input);
-          break;
-        case 'r':
-          if (k == "requestURI") {
-            ok = read_string(f.value(), "requestURI", verdict.request_uri, input);
-          } else if (k == "requestObject") {
-            ok = capture_body(f.value(), request_raw, &request_is_array, input);
-          } else if (k == "responseObject") {
-            ok = capture_body(f.value(), response_raw, nullptr, input);
-          } else if (k == "responseStatus") {
-            ok = read_response_status(f.value(), input);
-          }
-          break;
-        case 's':
-          if (k == "stage") {
-            ok = read_string(f.value(), "stage", verdict.stage, input);
-          } else if (k == "sourceIPs") {
-            ok = read_source_ips(f.value(), input);
-          }
-          break;
-        case 'u':
-          if (k == "user") {
-            ok = read_user(f.value(), "user", verdict.user, true, input);
-          } else if (k == "userAgent") {
-            ok = read_string(f.value(), "userAgent", verdict.user_agent, input);
-          }
-          break;
-        case 'v':
-          if (k == "verb") {
-            ok = read_string(f.value(), "verb", verdict.verb, input);
-            has_verb = true;
-          }
-          break;
-        default: break;
+      bool* seen = nullptr;
+      if (std::string* out = string_member(k, seen)) {
+        ok = read_string(f.value(), k, *out, input);
+        if (seen != nullptr) *seen = true;
+      } else if (k == "annotations") {
+        ok = read_annotations(f.value(), input);
+      } else if (k == "impersonatedUser") {
+        od::value v = f.value();
+        if (!v.is_null()) {
+          ok = read_user(v, "impersonatedUser", verdict.impersonated_user, false, input);
+        }
+      } else if (k == "objectRef") {
+        ok = read_object_ref(f.value(), input);
+      } else if (k == "requestObject") {
+        ok = capture_body(f.value(), request_raw, &request_is_array, input);
+      } else if (k == "responseObject") {
+        ok = capture_body(f.value(), response_raw, nullptr, input);
+      } else if (k == "responseStatus") {
+        ok = read_response_status(f.value(), input);
+      } else if (k == "sourceIPs") {
+        ok = read_source_ips(f.value(), input);
+      } else if (k == "user") {
+        ok = read_user(f.value(), "user", verdict.user, true, input);
       }
       if (!ok) return false;
     }
@@ -400,6 +511,145 @@ struct Evaluator::Impl {
     return true;
   }
 
+  // The whole-event DOM reading of the envelope: the same fields with the same meaning as
+  // read_envelope_padded, from one DOM parse of `padded`. Returns false, leaving a state that
+  // reset() clears, whenever the On-Demand reading must decide: the event does not parse, is not
+  // an object, has a member of the wrong type, or is not a plain audit event. So it never
+  // produces an error verdict itself, and a complete, clean read yields exactly the fields the
+  // On-Demand reading yields (same members in the same order; DOM keys and strings unescaped).
+  bool read_envelope_dom(std::string_view padded) {
+    using simdjson::dom::element;
+    using simdjson::dom::object;
+    element root;
+    object obj;
+    if (dom.parse(padded.data(), padded.size(), false).get(root) != SUCCESS ||
+        root.get_object().get(obj) != SUCCESS) {
+      return false;
+    }
+    for (const auto field : obj) {
+      const std::string_view k = field.key;
+      const element v = field.value;
+      bool ok = true;
+      bool* seen = nullptr;
+      if (std::string* out = string_member(k, seen)) {
+        ok = dom_string(v, *out);
+        if (seen != nullptr) *seen = true;
+      } else if (k == "annotations") {
+        read_annotations_dom(v);
+      } else if (k == "impersonatedUser") {
+        ok = v.is_null() || read_user_dom(v, verdict.impersonated_user, false);
+      } else if (k == "objectRef") {
+        ok = read_object_ref_dom(v);
+      } else if (k == "requestObject") {
+        // As capture_body: an object, or (request only) an array; anything else is no body.
+        has_request_el = v.is<object>() || v.is<simdjson::dom::array>();
+        request_is_array = v.is<simdjson::dom::array>();
+        request_el = v;
+      } else if (k == "responseObject") {
+        has_response_el = v.is<object>();
+        response_el = v;
+      } else if (k == "responseStatus") {
+        ok = read_response_status_dom(v);
+      } else if (k == "sourceIPs") {
+        ok = read_source_ips_dom(v);
+      } else if (k == "user") {
+        ok = read_user_dom(v, verdict.user, true);
+      }
+      if (!ok) return false;
+    }
+    // The checks at the end of read_envelope_padded: any failure is its to report.
+    if (has_kind && kind != "Event") return false;
+    if (has_api_version && !api_version.starts_with("audit.k8s.io/")) return false;
+    if ((!has_kind && !has_api_version && !has_audit_id) || !has_verb) return false;
+    dom_read = true;
+    return true;
+  }
+
+  bool read_object_ref_dom(simdjson::dom::element v) {
+    simdjson::dom::object o;
+    if (v.get_object().get(o) != SUCCESS) return false;
+    clear_object_ref();
+    for (const auto f : o) {
+      std::string_view name;
+      std::string* out = object_ref_member(f.key, name);
+      if (out != nullptr && !dom_string(f.value, *out)) return false;
+    }
+    return true;
+  }
+
+  bool read_user_dom(simdjson::dom::element v, std::string& username, bool groups) {
+    simdjson::dom::object o;
+    if (v.get_object().get(o) != SUCCESS) return false;
+    username.clear();
+    if (groups) verdict.user_groups.clear();
+    for (const auto f : o) {
+      if (f.key == "username") {
+        if (!dom_string(f.value, username)) return false;
+      } else if (groups && f.key == "groups") {
+        simdjson::dom::array a;
+        if (f.value.get_array().get(a) != SUCCESS) return false;
+        verdict.user_groups.clear();
+        for (const auto item : a) {
+          std::string_view s;
+          if (item.get_string().get(s) != SUCCESS) return false;
+          verdict.user_groups.emplace_back(s);
+        }
+      }
+    }
+    return true;
+  }
+
+  bool read_source_ips_dom(simdjson::dom::element v) {
+    simdjson::dom::array a;
+    if (v.get_array().get(a) != SUCCESS) return false;
+    verdict.src_ip.clear();
+    bool first = true;
+    for (const auto item : a) {
+      std::string_view s;
+      if (item.get_string().get(s) != SUCCESS) return false;
+      if (first) verdict.src_ip.assign(s);
+      first = false;
+    }
+    return true;
+  }
+
+  bool read_response_status_dom(simdjson::dom::element v) {
+    simdjson::dom::object o;
+    if (v.get_object().get(o) != SUCCESS) return false;
+    has_response_code = false;
+    verdict.response_code = 0;
+    response_message.clear();
+    for (const auto f : o) {
+      if (f.key == "code") {
+        // Only a plain int64 in range; a uint64, a double or an out-of-range code is the
+        // On-Demand reading's to judge (and to word the error).
+        std::int64_t code = 0;
+        if (!f.value.is_int64() || f.value.get_int64().get(code) != SUCCESS || code < 0 ||
+            code > 999) {
+          return false;
+        }
+        verdict.response_code = static_cast<int>(code);
+        has_response_code = true;
+      } else if (f.key == "message") {
+        std::string_view s;
+        if (f.value.get_string().get(s) == SUCCESS) response_message.assign(s);
+      }
+    }
+    return true;
+  }
+
+  void read_annotations_dom(simdjson::dom::element v) {
+    simdjson::dom::object o;
+    if (v.get_object().get(o) != SUCCESS) return;  // not ours to judge; ignore
+    for (const auto f : o) {
+      std::string_view s;
+      if (f.key == "pod-security.kubernetes.io/audit-violations" &&
+          f.value.get_string().get(s) == SUCCESS) {
+        psa_audit.assign(s);
+      }
+    }
+  }
+
   enum class Body { kNone, kSpec, kInvalid };
 
   // Evaluates one body into findings. The view lies inside `buf`, followed by the rest of the
@@ -409,11 +659,18 @@ struct Evaluator::Impl {
                   std::string_view what, detail::BodyMeta& meta, core::SpecFindings& out) {
     if (raw.empty()) return Body::kNone;
     simdjson::dom::element root;
-    auto e = dom.parse(raw.data(), raw.size(), false).get(root);
+    const auto e = dom.parse(raw.data(), raw.size(), false).get(root);
     if (e != SUCCESS) {
       verdict.error = core::concat({what, " is not valid JSON: ", simdjson::error_message(e)});
       return Body::kInvalid;
     }
+    return judge_element(root, is_array, partial, t, what, meta, out);
+  }
+
+  // A parsed body (an object, or a request's array) into findings.
+  Body judge_element(simdjson::dom::element root, bool is_array, bool partial,
+                     const core::Target& t, std::string_view what, detail::BodyMeta& meta,
+                     core::SpecFindings& out) {
     const bool ephemeral = t.scope == core::SpecScope::kEphemeralOnly;
     spec.clear();
     if (is_array) {
@@ -421,7 +678,7 @@ struct Evaluator::Impl {
       if (!t.is_patch || root.get_array().get(ops) != SUCCESS) return Body::kNone;
       detail::json_patch_skeleton(ops, skeleton);
       simdjson::dom::element sk;
-      if ((e = dom.parse(skeleton).get(sk)) != SUCCESS) {
+      if (const auto e = patch_dom.parse(skeleton).get(sk); e != SUCCESS) {
         verdict.error =
             core::concat({"JSON patch could not be replayed: ", simdjson::error_message(e)});
         return Body::kInvalid;
@@ -467,11 +724,19 @@ struct Evaluator::Impl {
       facts.psa_texts.emplace_back(response_message);
     }
     if (t.is_write()) {
-      const Body req = judge_body(request_raw, request_is_array, request_partial, t,
-                                  "requestObject", request_meta, write.request);
+      const Body req = !dom_read ? judge_body(request_raw, request_is_array, request_partial, t,
+                                              "requestObject", request_meta, write.request)
+                       : has_request_el
+                           ? judge_element(request_el, request_is_array, false, t, "requestObject",
+                                           request_meta, write.request)
+                           : Body::kNone;
       if (req == Body::kInvalid) return;
-      const Body resp = judge_body(response_raw, false, response_partial, t, "responseObject",
-                                   response_meta, write.response);
+      const Body resp = !dom_read ? judge_body(response_raw, false, response_partial, t,
+                                               "responseObject", response_meta, write.response)
+                        : has_response_el
+                            ? judge_element(response_el, false, false, t, "responseObject",
+                                            response_meta, write.response)
+                            : Body::kNone;
       if (resp == Body::kInvalid) return;
       write.has_request = req == Body::kSpec;
       write.has_response = resp == Body::kSpec;
@@ -577,10 +842,15 @@ struct Evaluator::Impl {
   }
 };
 
-Evaluator::Evaluator() : impl_(std::make_unique<Impl>()) {}
+Evaluator::Evaluator() : Evaluator(Reading::kAuto) {}
+Evaluator::Evaluator(Reading reading) : impl_(std::make_unique<Impl>(reading)) {}
 Evaluator::~Evaluator() = default;
 Evaluator::Evaluator(Evaluator&&) noexcept = default;
 Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
+
+Evaluator::Reading Evaluator::last_reading() const noexcept {
+  return impl_->dom_read ? Reading::kDom : Reading::kOnDemand;
+}
 
 const core::Verdict& Evaluator::evaluate(std::string_view event_json) {
   Impl& im = *impl_;
@@ -590,7 +860,15 @@ const core::Verdict& Evaluator::evaluate(std::string_view event_json) {
       im.verdict.error = "empty event";
       return im.verdict;
     }
-    if (im.read_envelope(event_json)) {
+    if (im.reading == Reading::kDom || (im.reading == Reading::kAuto && prefer_dom(event_json))) {
+      if (im.read_envelope_dom(parse_in_place(event_json) ? event_json
+                                                          : im.padded_copy(event_json))) {
+        im.judge();
+        return im.verdict;
+      }
+      im.reset();  // read it again On-Demand, which decides every other case
+    }
+    if (im.read_envelope_padded(event_json, im.padded_copy(event_json))) {
       im.judge();
     } else if (im.json_failed) {
       im.salvage(event_json);  // cold path: only after a parse failure
