@@ -4,6 +4,8 @@
 
 #include <cstdint>  // std::int64_t, std::uint64_t
 
+#include "kubepriv/common/http.hpp"
+
 namespace common = kubepriv::common;
 
 TEST(Decimal, WholeText) {
@@ -47,4 +49,14 @@ TEST(Decimal, PrefixLeavesTheRest) {
   EXPECT_EQ(common::parse_decimal_prefix<std::int64_t>("12")->second, "");
   EXPECT_FALSE(common::parse_decimal_prefix<std::int64_t>("m90"));
   EXPECT_FALSE(common::parse_decimal_prefix<std::int64_t>(""));
+}
+
+// URL ports are strict decimals too: 1-65535, digits only.
+TEST(Decimal, UrlPorts) {
+  EXPECT_EQ(common::parse_url("http://h:8080/")->port, 8080);
+  EXPECT_EQ(common::parse_url("http://h:65535/")->port, 65535);
+  for (const char* bad : {"http://h:0/", "http://h:65536/", "http://h:99999/", "http://h:+80/",
+                          "http://h:-80/", "http://h:8 0/", "http://h:000080/", "http://h:0x50/"}) {
+    EXPECT_FALSE(common::parse_url(bad)) << bad;
+  }
 }
