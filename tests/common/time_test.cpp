@@ -151,3 +151,9 @@ TEST(HttpDate, ImfFixdate) {
     EXPECT_FALSE(common::parse_http_date_ms(s)) << s;
   }
 }
+
+TEST(Rfc3339, MessageSaysWhatIsWrongAndShowsAnExample) {
+  EXPECT_EQ(common::parse_rfc3339_ms("2024-04-31T00:00:00Z").error().message,
+            "\"2024-04-31T00:00:00Z\" is not an RFC 3339 time (day out of range for the month; "
+            "example: 2026-11-28T15:04:05Z)");
+}

@@ -85,11 +85,14 @@ constexpr int kMaxOffsetMin = 14 * 60;
 
 class Parser {
  public:
-  Parser(std::string_view text, const char* example) : text_(text), example_(example) {}
+  Parser(std::string_view text, const char* what, const char* example)
+      : text_(text), what_(what), example_(example) {}
 
+  // "\"<text>\" is not an RFC 3339 time (<why>; example: 2026-11-28T15:04:05Z)"
   tl::unexpected<Error> bad(const char* why) const {
     return fail(ErrorCode::kInvalidArgument, std::string("\"").append(text_.substr(0, 64)) +
-                                                 "\" is not " + example_ + " (" + why + ")");
+                                                 "\" is not " + what_ + " (" + why +
+                                                 "; example: " + example_ + ")");
   }
 
   // Validates the fields (see the bounds in time.hpp) and converts them.
@@ -123,15 +126,14 @@ class Parser {
 
  private:
   std::string_view text_;
+  const char* what_;
   const char* example_;
 };
-
-constexpr const char* kRfc3339 = "an RFC 3339 time (example: 2026-11-28T15:04:05Z)";
 
 }  // namespace
 
 Result<std::int64_t> parse_rfc3339_ms(std::string_view s, DateOnly date_only) {
-  const Parser p(s, kRfc3339);
+  const Parser p(s, "an RFC 3339 time", "2026-11-28T15:04:05Z");
   Fields f;
   if (!digits(s, 0, 4, f.y) || !at(s, 4, '-') || !digits(s, 5, 2, f.mo) || !at(s, 7, '-') ||
       !digits(s, 8, 2, f.d)) {
@@ -176,7 +178,7 @@ Result<std::int64_t> parse_rfc3339_ms(std::string_view s, DateOnly date_only) {
 }
 
 Result<std::int64_t> parse_amz_date_ms(std::string_view s) {
-  const Parser p(s, "an ISO 8601 basic UTC time (example: 20261128T150405Z)");
+  const Parser p(s, "an ISO 8601 basic UTC time", "20261128T150405Z");
   Fields f;
   if (s.size() != 16 || !digits(s, 0, 4, f.y) || !digits(s, 4, 2, f.mo) || !digits(s, 6, 2, f.d) ||
       s[8] != 'T' || !digits(s, 9, 2, f.h) || !digits(s, 11, 2, f.mi) || !digits(s, 13, 2, f.sec) ||
@@ -189,7 +191,7 @@ Result<std::int64_t> parse_amz_date_ms(std::string_view s) {
 Result<std::int64_t> parse_http_date_ms(std::string_view s) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const Parser p(s, "an HTTP date (example: Sun, 06 Nov 1994 08:49:37 GMT)");
+  const Parser p(s, "an HTTP date", "Sun, 06 Nov 1994 08:49:37 GMT");
   // "Sun, " then "06 Nov 1994 08:49:37 GMT" (24 bytes).
   const auto comma = s.find(", ");
   if (comma == std::string_view::npos) return p.bad("no \", \" after the weekday");
