@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>  // std::toupper
 #include <map>
 #include <random>
 #include <set>
@@ -173,7 +174,10 @@ TEST(StartPosition, Parsing) {
   auto abs = aws::parse_start_position("2024-05-01T00:00:00Z");
   ASSERT_TRUE(abs);
   EXPECT_EQ(abs->value_ms, 1714521600000);
-  for (const char* bad : {"", "-", "-1y", "-h", "yesterday", "2024-05-01", "-99999999999d"}) {
+  EXPECT_EQ(aws::parse_start_position("-1000000000s")->value_ms, 1'000'000'000'000);
+  for (const char* bad :
+       {"", "-", "-1y", "-h", "yesterday", "2024-05-01", "-99999999999d", "-1000000001s", "-+5m",
+        "--5m", "- 5m", "-5mm", "-99999999999999999999999d"}) {
     auto r = aws::parse_start_position(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -206,9 +210,25 @@ TEST(CollectorState, JsonRoundTripAndRejects) {
         R"({"version":1,"window":{"start_ms":5,"end_ms":1}})",
         R"({"version":1,"seen":[["a","b"]]})", R"({"version":1,"seen":{}})", "{\"version\":1",
         R"({"version":2,"seen":[["a","b",1]]})", R"({"version":2,"seen":[["0123",1]]})",
-        R"({"version":2,"seen":[["0123456789abcdef0123456789abcdeg",1]]})"}) {
+        R"({"version":2,"seen":[["0123456789abcdef0123456789abcdeg",1]]})",
+        R"({"version":2,"seen":[["0123456789abcdef0123456789abcdef00",1]]})"}) {
     EXPECT_FALSE(aws::CollectorState::from_json(bad)) << bad;
   }
+}
+
+// Keys are written in lower-case hex and read in either case (the shared hex decoder's rule).
+TEST(CollectorState, SeenKeysReadInEitherHexCase) {
+  aws::CollectorState s;
+  s.seen[aws::CollectorState::key_of("stream-a", "id1")] = 7;
+  std::string text = s.to_json();
+  const auto at = text.find("\"seen\":[[\"") + 10;
+  for (std::size_t i = at; i < at + 32; ++i) {
+    text[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[i])));
+  }
+  auto back = aws::CollectorState::from_json(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->seen.at(aws::CollectorState::key_of("stream-a", "id1")), 7);
+  EXPECT_EQ(back->to_json(), s.to_json());
 }
 
 TEST(Collector, StartNowReadsOnlyNewEventsAndCommitsFloorAtOnce) {

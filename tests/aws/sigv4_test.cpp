@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/common/hex.hpp"
 
 using namespace kubepriv;
 
@@ -12,7 +13,7 @@ TEST(SigV4, Sha256AndHmacKnownAnswers) {
   EXPECT_EQ(aws::sha256_hex(""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   // RFC 4231 test case 2.
-  EXPECT_EQ(aws::to_hex(aws::hmac_sha256("Jefe", "what do ya want for nothing?")),
+  EXPECT_EQ(common::hex_encode(aws::hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
@@ -135,4 +136,31 @@ TEST(SigV4, FarFutureDatesRefusedWithoutOverflow) {
   EXPECT_FALSE(aws::parse_timestamp("99991231T235959Z"));
   EXPECT_TRUE(aws::parse_timestamp("2199-12-31T23:59:59Z"));
   EXPECT_EQ(aws::format_amz_date(common::from_epoch_ms(INT64_MAX)).size(), 16u);  // clamped
+}
+
+// The rules SigV4 times share with every other parser (common/time.hpp): real month lengths
+// (the old copy took any day up to 31 and rolled it over), offsets within -12:00..+14:00, a
+// leap second only at 23:59:60 UTC; a bare date is not a server time.
+TEST(SigV4, TimestampsFollowTheSharedCalendarRules) {
+  EXPECT_FALSE(aws::parse_timestamp("2024-04-31T00:00:00Z"));
+  EXPECT_FALSE(aws::parse_timestamp("20240431T000000Z"));
+  EXPECT_FALSE(aws::parse_timestamp("20230229T000000Z"));
+  EXPECT_FALSE(aws::parse_timestamp("Sun, 31 Apr 1994 08:49:37 GMT"));
+  EXPECT_FALSE(aws::parse_http_date("Sun, 31 Apr 1994 08:49:37 GMT"));
+  EXPECT_FALSE(aws::parse_timestamp("2024-01-01T00:00:00+15:00"));
+  EXPECT_TRUE(aws::parse_timestamp("2024-01-01T00:00:00+14:00"));
+  EXPECT_FALSE(aws::parse_timestamp("2024-01-01"));
+  EXPECT_EQ(aws::format_amz_date(*aws::parse_timestamp("2016-12-31T23:59:60Z")),
+            "20170101T000000Z");
+  EXPECT_FALSE(aws::parse_timestamp("2016-12-31T12:00:60Z"));
+  // The error keeps its class for the callers (a server's bad time is a parse error).
+  EXPECT_EQ(aws::parse_timestamp("2024-04-31T00:00:00Z").error().code, common::ErrorCode::kParse);
+  EXPECT_EQ(aws::parse_timestamp("1969-12-31T23:59:59Z").error().code, common::ErrorCode::kParse);
+}
+
+// The canonical query keeps a '%' that starts no valid escape (then encodes it), and '+' is a
+// plus, not a space (the form rule of Kubernetes' dryRun check is the other one).
+TEST(SigV4, CanonicalQueryKeepsInvalidEscapesAndPlus) {
+  EXPECT_EQ(aws::canonical_query("a=%zz&b=100%&c=%41"), "a=%25zz&b=100%25&c=A");
+  EXPECT_EQ(aws::canonical_query("q=a+b&p=%2b"), "p=%2B&q=a%2Bb");
 }

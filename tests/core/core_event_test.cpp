@@ -20,6 +20,17 @@ TEST(DryRun, QueryParsing) {
   EXPECT_TRUE(is_dry_run("/api/v1/pods?a=1&&dryRun=All&b"));
 }
 
+// The query is decoded with the form rules of the shared percent decoder (Go's QueryUnescape):
+// either hex case, '+' is a space, a truncated or non-hex escape drops the pair.
+TEST(DryRun, FormDecodingRules) {
+  EXPECT_TRUE(is_dry_run("/api/v1/pods?dryRun=%41%6c%6C"));
+  EXPECT_FALSE(is_dry_run("/api/v1/pods?dryRun=All+"));  // "All "
+  EXPECT_TRUE(is_dry_run("/api/v1/pods?x=a+b&dryRun=All"));
+  EXPECT_FALSE(is_dry_run("/api/v1/pods?dryRun=All%4"));
+  EXPECT_FALSE(is_dry_run("/api/v1/pods?dryRun=%zzAll"));
+  EXPECT_TRUE(is_dry_run("/api/v1/pods?x=%zz&dryRun=All"));  // only the bad pair is dropped
+}
+
 EventFacts facts(std::string_view stage, std::optional<int> code, std::string_view uri = "/x") {
   EventFacts f;
   f.stage = stage;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 
 namespace mi = kubepriv::modinput;
 namespace fs = std::filesystem;
@@ -86,6 +87,19 @@ TEST_F(CheckpointTest, CorruptionIsAnErrorNotAFreshStart) {
   EXPECT_FALSE(s->load("in"));
   write("garbage\n");
   EXPECT_FALSE(s->load("in"));
+  // The header is read strictly (it used to go through sscanf, which took "+11", " 11" and
+  // anything after the hash).
+  const std::string hash = good.substr(good.find('\n') - 16, 16);
+  for (const std::string& header : std::initializer_list<std::string>{
+           "+11 " + hash, " 11 " + hash, "-11 " + hash, "11  " + hash, "11 " + hash + " x",
+           "11 " + hash.substr(1), "11", "11 ", "99999999999999999999 " + hash}) {
+    write("kubepriv-checkpoint v1 " + header + "\npayload-123");
+    auto bad = s->load("in");
+    ASSERT_FALSE(bad) << header;
+    EXPECT_NE(bad.error().message.find("bad header fields"), std::string::npos) << header;
+  }
+  write("kubepriv-checkpoint v1 11 " + hash + "\npayload-123");
+  EXPECT_EQ(**s->load("in"), "payload-123");
   write(good);
   EXPECT_EQ(**s->load("in"), "payload-123");
 }

@@ -26,6 +26,14 @@ TEST(Time, Specs) {
   EXPECT_EQ(*mi::parse_time_spec_ms("2023-11-14T22:13:20Z", now), now);
   EXPECT_FALSE(mi::parse_time_spec_ms("-24 parsecs", now));
   EXPECT_FALSE(mi::parse_time_spec_ms("", now));
+  // Epoch seconds: 1 to 11 plain digits, nothing else (the shared strict decimal reader).
+  EXPECT_EQ(*mi::parse_time_spec_ms("0", now), 0);
+  EXPECT_EQ(*mi::parse_time_spec_ms("99999999999", now), 99999999999000);
+  for (const char* bad : {"+1600000000", " 1600000000", "1600000000 ", "999999999999", "16e8"}) {
+    auto r = mi::parse_time_spec_ms(bad, now);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("RFC 3339"), std::string::npos) << bad;
+  }
 }
 
 TEST(Time, FormatRoundTrip) {

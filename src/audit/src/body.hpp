@@ -8,6 +8,7 @@
 #include <string>       // std::string
 #include <string_view>  // std::string_view
 
+#include "kubepriv/common/json_escape.hpp"
 #include "kubepriv/core/event.hpp"
 #include "kubepriv/core/podspec.hpp"
 
@@ -42,7 +43,7 @@ void walk_object(simdjson::dom::element root, const core::Carrier& carrier,
 /// skeleton and serialises it to `out` as a JSON object. Returns false when no op wrote anything.
 bool json_patch_skeleton(simdjson::dom::array ops, std::string& out);
 
-/// JSON string escaping (for serialising the skeleton).
-void append_json_string(std::string& out, std::string_view s);
+/// JSON string escaping (for serialising the skeleton and rebuilt cloud records).
+using common::append_json_string;
 
 }  // namespace kubepriv::audit::detail

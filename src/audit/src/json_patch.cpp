@@ -9,6 +9,7 @@
 #include <vector>         // std::vector
 
 #include "body.hpp"
+#include "kubepriv/common/decimal.hpp"
 
 namespace kubepriv::audit::detail {
 
@@ -175,15 +176,11 @@ struct Budget {
 };
 
 bool array_index(std::string_view seg, std::size_t& out) {
-  if (seg.empty() || seg.size() > 6) return false;
-  if (seg.size() > 1 && seg.front() == '0') return false;
-  std::size_t v = 0;
-  for (const char c : seg) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::size_t>(c - '0');
-  }
-  out = v;
-  return v <= kMaxArrayIndex;
+  if (seg.size() > 6 || (seg.size() > 1 && seg.front() == '0')) return false;  // RFC 6901
+  const auto v = common::parse_decimal<std::size_t>(seg);
+  if (!v) return false;
+  out = *v;
+  return *v <= kMaxArrayIndex;
 }
 
 // Sets `value` at `segs` in the skeleton, creating intermediate objects or arrays (an array

@@ -6,9 +6,12 @@
 #include <cctype>     // std::tolower
 #include <cstdint>    // INT64_MIN
 #include <nlohmann/json.hpp>
+#include <tuple>   // std::tuple_size_v
 #include <vector>  // std::vector
 
 #include "kubepriv/aws/sigv4.hpp"
+#include "kubepriv/common/decimal.hpp"
+#include "kubepriv/common/hex.hpp"
 
 namespace kubepriv::aws {
 
@@ -28,21 +31,18 @@ Result<StartPosition> parse_start_position(std::string_view text) {
     return p;
   }
   if (!l.empty() && l.front() == '-') {
-    std::size_t i = 1;
-    std::int64_t n = 0;
-    while (i < l.size() && l[i] >= '0' && l[i] <= '9') {
-      n = n * 10 + (l[i] - '0');
-      if (n > 1'000'000'000)
-        return fail(ErrorCode::kInvalidArgument, "start position: relative value too large");
-      ++i;
+    const auto num = common::parse_decimal_prefix<std::uint64_t>(std::string_view(l).substr(1));
+    if ((!num && num.error().code == ErrorCode::kInvalidArgument) ||
+        (num && num->first > 1'000'000'000)) {
+      return fail(ErrorCode::kInvalidArgument, "start position: relative value too large");
     }
-    if (i == 1 || i + 1 != l.size()) {
+    if (!num || num->second.size() != 1) {
       return fail(ErrorCode::kInvalidArgument,
                   "start position '" + std::string(text) +
                       "': relative form is -<number><s|m|h|d>, e.g. -1h");
     }
     std::int64_t unit = 0;
-    switch (l[i]) {
+    switch (num->second.front()) {
       case 's': unit = 1000; break;
       case 'm': unit = 60'000; break;
       case 'h': unit = 3'600'000; break;
@@ -52,7 +52,7 @@ Result<StartPosition> parse_start_position(std::string_view text) {
                     "start position '" + std::string(text) + "': unit must be s, m, h or d");
     }
     p.kind = StartPosition::Kind::kRelative;
-    p.value_ms = n * unit;
+    p.value_ms = static_cast<std::int64_t>(num->first) * unit;
     return p;
   }
   auto t = parse_timestamp(text);
@@ -74,45 +74,24 @@ CollectorState::SeenKey CollectorState::key_of(std::string_view log_stream_name,
   material.push_back('\0');
   material.append(event_id);
   const std::string digest = sha256_hex(material);  // 64 hex chars
+  const auto bytes =
+      common::hex_decode(std::string_view(digest).substr(0, 2 * std::tuple_size_v<SeenKey>));
   SeenKey k{};
-  for (std::size_t i = 0; i < k.size(); ++i) {
-    auto nibble = [](char c) {
-      return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
-    };
-    k[i] = static_cast<std::uint8_t>(nibble(digest[2 * i]) << 4 | nibble(digest[2 * i + 1]));
-  }
+  if (bytes) std::copy(bytes->begin(), bytes->end(), k.begin());
   return k;
 }
 
 namespace {
 
 std::string key_hex(const CollectorState::SeenKey& k) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (auto b : k) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
+  return common::hex_encode(std::string_view(reinterpret_cast<const char*>(k.data()), k.size()));
 }
 
+// Either hex case (the state is written in lower case).
 bool parse_key_hex(const std::string& text, CollectorState::SeenKey& out) {
-  if (text.size() != 32) return false;
-  for (std::size_t i = 0; i < 16; ++i) {
-    int v = 0;
-    for (int j = 0; j < 2; ++j) {
-      const char c = text[2 * i + static_cast<std::size_t>(j)];
-      int d = -1;
-      if (c >= '0' && c <= '9')
-        d = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        d = c - 'a' + 10;
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    out[i] = static_cast<std::uint8_t>(v);
-  }
+  const auto bytes = common::hex_decode(text);
+  if (!bytes || bytes->size() != out.size()) return false;
+  std::copy(bytes->begin(), bytes->end(), out.begin());
   return true;
 }
 

@@ -5,12 +5,14 @@
 
 #include <algorithm>  // std::stable_sort
 #include <array>      // std::array
-#include <cctype>     // std::isalnum
-#include <cstdio>     // std::snprintf
+#include <cctype>     // std::tolower
 #include <map>        // std::map
 #include <utility>    // std::pair
 
 #include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/common/hex.hpp"
+#include "kubepriv/common/percent.hpp"
+#include "kubepriv/common/time.hpp"
 
 namespace kubepriv::aws {
 
@@ -20,13 +22,6 @@ using common::Result;
 using common::SystemTime;
 
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-constexpr char kHexUpper[] = "0123456789ABCDEF";
-
-bool is_unreserved(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
-}
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -38,102 +33,26 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
+// Years 1970-2200 only, so that the nanosecond system_clock (int64, ends in 2262) cannot
+// overflow: these values come from servers (Date, Expiration) and checkpoints.
+Result<SystemTime> to_system_time(Result<std::int64_t> ms) {
+  constexpr std::int64_t kFirst = 0;                 // 1970-01-01T00:00:00Z
+  constexpr std::int64_t kLast = 7'289'654'399'999;  // 2200-12-31T23:59:59.999Z
+  if (!ms) return fail(ErrorCode::kParse, ms.error().message);
+  if (*ms < kFirst || *ms > kLast) {
+    return fail(ErrorCode::kParse,
+                "timestamp out of range (years 1970-2200): " + common::format_rfc3339_ms(*ms));
   }
-  return out;
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm; no time-zone database).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? static_cast<unsigned>(-3) : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-  std::int64_t y;
-  unsigned m, d;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {m <= 2 ? y + 1 : y, m, d};
-}
-
-// Reads exactly `n` digits at `pos`; -1 on failure.
-int read_digits(std::string_view s, std::size_t pos, std::size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = s[pos + i];
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-Result<SystemTime> make_time(int y, int mo, int d, int h, int mi, int s, std::int64_t offset_s,
-                             std::int64_t millis) {
-  // Years are bounded so that the nanosecond system_clock (int64, ends in 2262) cannot overflow:
-  // these values come from servers (Date, Expiration) and checkpoints.
-  if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
-    return fail(ErrorCode::kParse, "timestamp field out of range");
-  }
-  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_s;
-  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(
-      std::chrono::milliseconds(secs * 1000 + millis)));
+  return common::from_epoch_ms(*ms);
 }
 
 }  // namespace
-
-std::string to_hex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char c : bytes) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back(kHexDigits[u >> 4]);
-    out.push_back(kHexDigits[u & 0xF]);
-  }
-  return out;
-}
 
 std::string sha256_hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) return {};
-  return to_hex(std::string_view(reinterpret_cast<const char*>(md.data()), len));
+  return common::hex_encode(std::string_view(reinterpret_cast<const char*>(md.data()), len));
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
@@ -148,110 +67,21 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 }
 
 std::string format_amz_date(SystemTime t) {
-  const std::int64_t secs =
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  const Civil c = civil_from_days(days);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02lld%02lld%02lldZ", static_cast<long long>(c.y),
-                c.m, c.d, static_cast<long long>(rem / 3600),
-                static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
-  return buf;
+  return common::format_amz_date_ms(common::to_epoch_ms(t));
 }
 
 Result<SystemTime> parse_timestamp(std::string_view s) {
-  // Compact SigV4 form.
-  if (s.size() == 16 && s[8] == 'T' && s[15] == 'Z') {
-    const int y = read_digits(s, 0, 4), mo = read_digits(s, 4, 2), d = read_digits(s, 6, 2);
-    const int h = read_digits(s, 9, 2), mi = read_digits(s, 11, 2), sec = read_digits(s, 13, 2);
-    if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) {
-      return fail(ErrorCode::kParse, "bad compact timestamp");
-    }
-    return make_time(y, mo, d, h, mi, sec, 0, 0);
-  }
-  // RFC 3339.
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
-    return fail(ErrorCode::kParse, "timestamp is not RFC 3339 (YYYY-MM-DDTHH:MM:SSZ)");
-  }
-  const int y = read_digits(s, 0, 4), mo = read_digits(s, 5, 2), d = read_digits(s, 8, 2);
-  const int h = read_digits(s, 11, 2), mi = read_digits(s, 14, 2), sec = read_digits(s, 17, 2);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) {
-    return fail(ErrorCode::kParse, "timestamp has non-digits");
-  }
-  std::size_t pos = 19;
-  std::int64_t millis = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    int ndig = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (ndig < 3) millis = millis * 10 + (s[pos] - '0');
-      ++ndig;
-      ++pos;
-    }
-    if (ndig == 0) return fail(ErrorCode::kParse, "timestamp has an empty fraction");
-    for (int i = ndig; i < 3; ++i) millis *= 10;
-  }
-  std::int64_t offset = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-    ++pos;
-  } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-    const int oh = read_digits(s, pos + 1, 2), om = read_digits(s, pos + 4, 2);
-    if (oh < 0 || om < 0 || oh > 23 || om > 59) return fail(ErrorCode::kParse, "bad UTC offset");
-    offset = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
-    return fail(ErrorCode::kParse, "timestamp needs a zone (Z or +hh:mm)");
-  }
-  if (pos != s.size()) return fail(ErrorCode::kParse, "trailing text after timestamp");
-  return make_time(y, mo, d, h, mi, sec, offset, millis);
+  if (s.size() == 16) return to_system_time(common::parse_amz_date_ms(s));
+  return to_system_time(common::parse_rfc3339_ms(s, common::DateOnly::kReject));
 }
 
 Result<SystemTime> parse_http_date(std::string_view s) {
-  // "Sun, 06 Nov 1994 08:49:37 GMT"
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto comma = s.find(", ");
-  if (comma == std::string_view::npos) return fail(ErrorCode::kParse, "bad HTTP date");
-  s = s.substr(comma + 2);
-  if (s.size() < 24) return fail(ErrorCode::kParse, "bad HTTP date");
-  const int d = read_digits(s, 0, 2);
-  int mo = -1;
-  for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (s.substr(3, 3) == kMonths[i]) mo = static_cast<int>(i) + 1;
-  }
-  const int y = read_digits(s, 7, 4), h = read_digits(s, 12, 2), mi = read_digits(s, 15, 2),
-            sec = read_digits(s, 18, 2);
-  if (d < 0 || mo < 0 || y < 0 || h < 0 || mi < 0 || sec < 0 || s.substr(21, 3) != "GMT") {
-    return fail(ErrorCode::kParse, "bad HTTP date");
-  }
-  return make_time(y, mo, d, h, mi, sec, 0, 0);
-}
-
-std::string uri_encode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (is_unreserved(u) || (keep_slash && c == '/')) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHexUpper[u >> 4]);
-      out.push_back(kHexUpper[u & 0xF]);
-    }
-  }
-  return out;
+  return to_system_time(common::parse_http_date_ms(s));
 }
 
 std::string canonical_uri(std::string_view raw_path, bool normalize) {
   if (raw_path.empty()) return "/";
-  if (!normalize) return uri_encode(raw_path, true);
+  if (!normalize) return common::percent_encode(raw_path, "/");
   std::vector<std::string_view> segments;
   std::size_t i = 0;
   while (i <= raw_path.size()) {
@@ -274,10 +104,11 @@ std::string canonical_uri(std::string_view raw_path, bool normalize) {
     path += segments[k];
   }
   if (!segments.empty() && raw_path.back() == '/') path += '/';
-  return uri_encode(path, true);
+  return common::percent_encode(path, "/");
 }
 
 std::string canonical_query(std::string_view raw_query) {
+  constexpr common::PercentDecodeRules kKeepInvalid{.keep_invalid = true};
   std::vector<std::pair<std::string, std::string>> params;
   std::size_t i = 0;
   while (i <= raw_query.size()) {
@@ -289,8 +120,9 @@ std::string canonical_query(std::string_view raw_query) {
       const std::string_view k = part.substr(0, eq);
       const std::string_view v =
           eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1);
-      params.emplace_back(uri_encode(percent_decode(k), false),
-                          uri_encode(percent_decode(v), false));
+      // Invalid %-sequences are kept: the server signs what it received.
+      params.emplace_back(common::percent_encode(*common::percent_decode(k, kKeepInvalid)),
+                          common::percent_encode(*common::percent_decode(v, kKeepInvalid)));
     }
     if (amp == std::string_view::npos) break;
     i = amp + 1;
@@ -416,7 +248,7 @@ Result<SigningResult> sign_impl(common::HttpRequest& request, const Credentials&
       cache != nullptr
           ? cache->get(credentials.secret_access_key, date, params.region, params.service)
           : derive_signing_key(credentials.secret_access_key, date, params.region, params.service);
-  r.signature = to_hex(hmac_sha256(key, r.string_to_sign));
+  r.signature = common::hex_encode(hmac_sha256(key, r.string_to_sign));
   r.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
                     ", SignedHeaders=" + signed_headers + ", Signature=" + r.signature;
   if (token && params.omit_session_token_from_signature) {

@@ -7,6 +7,7 @@
 #include <vector>     // std::vector
 
 #include "kubepriv/aws/sigv4.hpp"
+#include "kubepriv/common/percent.hpp"
 
 namespace kubepriv::aws {
 
@@ -15,7 +16,7 @@ using common::fail;
 using common::Result;
 
 std::string form_encode(std::string_view value) {
-  return uri_encode(value, false);
+  return common::percent_encode(value);
 }
 
 namespace {

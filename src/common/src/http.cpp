@@ -2,6 +2,9 @@
 
 #include <algorithm>  // std::equal
 #include <cctype>     // std::tolower
+#include <cstdint>    // std::uint32_t
+
+#include "kubepriv/common/decimal.hpp"
 
 namespace kubepriv::common {
 namespace {
@@ -110,15 +113,10 @@ Result<Url> parse_url(std::string_view url) {
     }
   }
   if (!port_text.empty()) {
-    unsigned long v = 0;
-    if (port_text.size() > 5) return fail(ErrorCode::kInvalidArgument, "bad port in URL");
-    for (char c : port_text) {
-      if (!std::isdigit(static_cast<unsigned char>(c)))
-        return fail(ErrorCode::kInvalidArgument, "bad port in URL");
-      v = v * 10 + static_cast<unsigned long>(c - '0');
-    }
-    if (v == 0 || v > 65535) return fail(ErrorCode::kInvalidArgument, "port out of range in URL");
-    out.port = static_cast<std::uint16_t>(v);
+    const auto v = parse_decimal<std::uint32_t>(port_text);
+    if (port_text.size() > 5 || !v) return fail(ErrorCode::kInvalidArgument, "bad port in URL");
+    if (*v == 0 || *v > 65535) return fail(ErrorCode::kInvalidArgument, "port out of range in URL");
+    out.port = static_cast<std::uint16_t>(*v);
   }
   const auto q = tail.find('?');
   out.path = std::string(tail.substr(0, q));

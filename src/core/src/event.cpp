@@ -1,6 +1,9 @@
 #include "kubepriv/core/event.hpp"
 
 #include <algorithm>  // std::find
+#include <utility>    // std::move
+
+#include "kubepriv/common/percent.hpp"
 
 namespace kubepriv::core {
 
@@ -25,31 +28,11 @@ void push_unique(std::vector<std::string>& list, std::string_view value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.emplace_back(value);
 }
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Go's url.QueryUnescape: %XX and '+'. An invalid escape makes Go drop the pair.
 bool query_unescape(std::string_view in, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = hex_value(in[i + 1]);
-      const int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
+  auto decoded = common::percent_decode(in, {.plus_is_space = true});
+  if (!decoded) return false;
+  out = std::move(*decoded);
   return true;
 }
 

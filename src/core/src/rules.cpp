@@ -6,6 +6,8 @@
 #include <unordered_map>  // std::unordered_map
 #include <unordered_set>  // std::unordered_set
 
+#include "kubepriv/common/hex.hpp"
+
 namespace kubepriv::core {
 
 std::string_view to_string(ContainerKind kind) noexcept {
@@ -478,7 +480,6 @@ std::string concat(std::initializer_list<std::string_view> pieces) {
 }
 
 std::string quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size() + 2);
   out += '"';
@@ -489,8 +490,7 @@ std::string quote(std::string_view text) {
       out += ch;
     } else if (u < 0x20 || u == 0x7f) {
       out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
+      common::append_hex_byte(out, u, common::HexCase::kLower);
     } else {
       out += ch;
     }

@@ -9,6 +9,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "kubepriv/common/decimal.hpp"
+#include "kubepriv/common/hex.hpp"
+
 namespace kubepriv::modinput {
 
 using common::ErrorCode;
@@ -118,17 +121,20 @@ Result<std::optional<std::string>> CheckpointStore::load(std::string_view input_
   }
   // Header: "kubepriv-checkpoint v1 <length> <fnv1a64 hex>\n"
   const std::string header = content.substr(kMagic.size(), nl - kMagic.size());
-  unsigned long long len = 0;
-  char hash[17] = {};
-  if (std::sscanf(header.c_str(), "%llu %16[0-9a-f]", &len, hash) != 2) {
+  // Exactly what save() writes: decimal digits, one space, 16 lower-case hex digits.
+  const auto space = header.find(' ');
+  const auto len = common::parse_decimal<std::uint64_t>(std::string_view(header).substr(0, space));
+  const std::string_view hash =
+      space == std::string::npos ? std::string_view{} : std::string_view(header).substr(space + 1);
+  if (!len || hash.size() != 16 || !common::hex_decode(hash)) {
     return fail(ErrorCode::kParse, corrupt + "bad header fields");
   }
   std::string payload = content.substr(nl + 1);
-  if (payload.size() != len) {
+  if (payload.size() != *len) {
     return fail(ErrorCode::kParse, corrupt + "length " + std::to_string(payload.size()) +
-                                       " != recorded " + std::to_string(len));
+                                       " != recorded " + std::to_string(*len));
   }
-  if (hex64(fnv1a64(payload)) != std::string(hash)) {
+  if (hex64(fnv1a64(payload)) != hash) {
     return fail(ErrorCode::kParse, corrupt + "checksum mismatch");
   }
   return std::optional<std::string>(std::move(payload));

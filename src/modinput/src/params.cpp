@@ -1,8 +1,10 @@
 #include "kubepriv/modinput/params.hpp"
 
-#include <charconv>
+#include <charconv>  // std::from_chars (double)
 #include <cmath>
 #include <limits>
+
+#include "kubepriv/common/decimal.hpp"
 
 namespace kubepriv::modinput {
 
@@ -39,14 +41,13 @@ std::string quoted(std::string_view s) {
 
 Result<std::int64_t> parse_duration_seconds(std::string_view text) {
   const std::string_view t = trim(text);
-  std::int64_t value = 0;
-  const char* end = t.data() + t.size();
-  auto [ptr, ec] = std::from_chars(t.data(), end, value);
-  if (t.empty() || ec != std::errc() || value < 0) {
+  const auto number = common::parse_decimal_prefix<std::int64_t>(t);
+  if (!number || number->first < 0) {
     return fail(ErrorCode::kInvalidArgument,
                 quoted(text) + " is not a duration (examples: 120, 120s, 10m, 2h, 1d)");
   }
-  const std::string unit = lower(std::string_view(ptr, static_cast<std::size_t>(end - ptr)));
+  const std::int64_t value = number->first;
+  const std::string unit = lower(number->second);
   std::int64_t mult = 0;
   if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs" || unit == "seconds") {
     mult = 1;
@@ -86,12 +87,11 @@ Result<double> parse_positive_number(std::string_view text) {
 
 Result<std::int64_t> parse_non_negative_int(std::string_view text) {
   const std::string_view t = trim(text);
-  std::int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-  if (t.empty() || ec != std::errc() || ptr != t.data() + t.size() || value < 0) {
+  const auto value = common::parse_decimal<std::int64_t>(t);
+  if (!value || *value < 0) {
     return fail(ErrorCode::kInvalidArgument, quoted(text) + " is not a whole number >= 0");
   }
-  return value;
+  return *value;
 }
 
 Validator duration_between(std::int64_t min_s, std::int64_t max_s) {

@@ -1,7 +1,6 @@
 #include "kubepriv/modinput/time.hpp"
 
-#include <charconv>
-
+#include "kubepriv/common/decimal.hpp"
 #include "kubepriv/modinput/params.hpp"
 
 namespace kubepriv::modinput {
@@ -21,11 +20,10 @@ Result<std::int64_t> parse_time_spec_ms(std::string_view text, std::int64_t now_
     }
     return now_ms - *d * 1000;
   }
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos &&
-      text.size() <= 11) {
-    std::int64_t secs = 0;
-    std::from_chars(text.data(), text.data() + text.size(), secs);
-    return secs * 1000;
+  if (text.size() <= 11) {  // epoch seconds (digits only)
+    if (const auto secs = common::parse_decimal<std::uint64_t>(text)) {
+      return static_cast<std::int64_t>(*secs) * 1000;
+    }
   }
   return parse_rfc3339_ms(text);
 }

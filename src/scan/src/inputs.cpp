@@ -4,6 +4,7 @@
 #include <cstdint>    // std::uint64_t
 #include <tuple>      // std::tie
 
+#include "kubepriv/common/decimal.hpp"
 #include "kubepriv/scan/json_text.hpp"
 
 namespace kubepriv::scan {
@@ -67,7 +68,7 @@ Key key_of(const std::string& name) {
     if (num.size() <= 9 && std::all_of(num.begin(), num.end(), is_digit)) {
       key.group = std::string(stem.substr(0, dot));
       key.kind = 1;
-      key.number = std::stoull(std::string(num));
+      key.number = *common::parse_decimal<std::uint64_t>(num);  // 1-9 digits: always fits
       return key;
     }
     // lumberjack: BASE-TIMESTAMP.EXT (the group is BASE.EXT)

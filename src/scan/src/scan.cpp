@@ -1,8 +1,8 @@
 #include "kubepriv/scan/scan.hpp"
 
-#include <charconv>  // std::from_chars
-#include <utility>   // std::move
+#include <utility>  // std::move
 
+#include "kubepriv/common/decimal.hpp"
 #include "kubepriv/scan/json_text.hpp"
 
 namespace kubepriv::scan {
@@ -12,15 +12,12 @@ namespace {
 constexpr std::uint64_t kMaxLoggedErrors = 10;
 
 common::Result<std::size_t> parse_size(std::string_view text) {
-  std::uint64_t value = 0;
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  const auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc{} || ptr == begin) {
+  const auto number = common::parse_decimal_prefix<std::uint64_t>(text);
+  if (!number) {
     return common::fail(common::ErrorCode::kInvalidArgument,
                         "--max-event-bytes: not a number: '" + std::string(text) + "'");
   }
-  std::string_view suffix(ptr, static_cast<std::size_t>(end - ptr));
+  const auto [value, suffix] = *number;
   unsigned shift = 0;
   if (suffix == "K" || suffix == "k" || suffix == "KiB") {
     shift = 10;

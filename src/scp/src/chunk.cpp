@@ -9,6 +9,8 @@
 #include <new>      // std::bad_alloc
 #include <string>   // std::string, std::to_string
 
+#include "kubepriv/common/decimal.hpp"
+
 namespace kubepriv::scp {
 namespace {
 
@@ -23,14 +25,10 @@ constexpr std::size_t kMinRead = std::size_t{256} << 10;
 
 /// Strict decimal: 1..19 digits, no sign, no spaces, value <= limit.
 bool parse_length(std::string_view s, std::size_t limit, std::size_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  std::size_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::size_t>(c - '0');  // 19 digits cannot overflow 64 bits
-  }
-  if (v > limit) return false;
-  out = v;
+  if (s.size() > 19) return false;
+  const auto v = common::parse_decimal<std::size_t>(s);
+  if (!v || *v > limit) return false;
+  out = *v;
   return true;
 }
 

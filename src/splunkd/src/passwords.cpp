@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kubepriv/common/percent.hpp"
+
 namespace kubepriv::splunkd {
 
 using common::ErrorCode;
@@ -9,23 +11,6 @@ using common::fail;
 using common::Result;
 
 namespace {
-
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string escape_part(std::string_view s) {
   std::string out;
@@ -78,8 +63,10 @@ common::HttpRequest password_request(const Session& session, const CredentialNam
   while (!base.empty() && base.back() == '/') base.pop_back();
   common::HttpRequest req;
   req.method = "GET";
-  req.url = base + "/servicesNS/nobody/" + url_encode(session.app.empty() ? "-" : session.app) +
-            "/storage/passwords/" + url_encode(password_entity_name(name)) + "?output_mode=json";
+  req.url = base + "/servicesNS/nobody/" +
+            common::percent_encode(session.app.empty() ? "-" : session.app) +
+            "/storage/passwords/" + common::percent_encode(password_entity_name(name)) +
+            "?output_mode=json";
   req.headers.push_back({"Authorization", "Splunk " + session.session_key});
   req.timeout = std::chrono::seconds(30);
   return req;

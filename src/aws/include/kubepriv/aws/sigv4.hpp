@@ -46,21 +46,15 @@ std::string sha256_hex(std::string_view data);
 /// Raw HMAC-SHA256(key, data) (32 bytes).
 std::string hmac_sha256(std::string_view key, std::string_view data);
 
-/// Lower-case hex of bytes.
-std::string to_hex(std::string_view bytes);
-
-/// "YYYYMMDDTHHMMSSZ" of a time (UTC).
+/// "YYYYMMDDTHHMMSSZ" of a time (UTC; common::format_amz_date_ms).
 std::string format_amz_date(common::SystemTime t);
 
-/// Parses "YYYYMMDDTHHMMSSZ" or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.fff](Z|±hh:mm)" to a time.
+/// Parses "YYYYMMDDTHHMMSSZ" or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.fff](Z|±hh:mm)" (a date alone
+/// is refused) to a time in years 1970-2200 (common/time.hpp has the rules). kParse otherwise.
 common::Result<common::SystemTime> parse_timestamp(std::string_view text);
 
-/// Parses an RFC 7231 HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT").
+/// Parses an RFC 7231 HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"), years 1970-2200.
 common::Result<common::SystemTime> parse_http_date(std::string_view text);
-
-/// SigV4 URI encoding: every byte but A-Z a-z 0-9 - _ . ~ as %XX (upper-case hex); '/' is kept
-/// when `keep_slash`.
-std::string uri_encode(std::string_view text, bool keep_slash);
 
 /// Canonical URI of a raw request path (as sent on the wire, without the query).
 std::string canonical_uri(std::string_view raw_path, bool normalize);

@@ -9,6 +9,8 @@
 #include <string>       // std::string
 #include <string_view>  // std::string_view
 
+#include "kubepriv/common/json_escape.hpp"
+
 namespace kubepriv::scan {
 
 /// "not found / malformed" for the position-returning helpers.
@@ -54,11 +56,8 @@ std::size_t unescape_json_string_at(std::string_view s, std::size_t pos, std::st
 /// on an invalid escape or a truncated \u sequence (then `out` holds a partial result).
 bool unescape_json_string(std::string_view raw, std::string& out);
 
-/// Appends `text` to `out` as a quoted JSON string. Control characters are escaped; invalid
-/// UTF-8 is replaced by U+FFFD, so the output is always valid JSON whatever the input bytes.
-void append_json_string(std::string& out, std::string_view text);
-
-/// Length in bytes of the valid UTF-8 sequence starting at s[pos], or 0 when invalid there.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t pos) noexcept;
+/// JSON string output and UTF-8 checks are the shared ones (kubepriv/common/json_escape.hpp).
+using common::append_json_string;
+using common::utf8_sequence_length;
 
 }  // namespace kubepriv::scan
