@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "drip_pipe.hpp"
 #include "kubepriv/scp/chunk.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/metadata.hpp"
@@ -588,4 +589,251 @@ TEST(Csv, FieldEndingNearTheEndOfTheBufferReadsNothingPastIt) {
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[1], "0");
   EXPECT_EQ(f[0].substr(0, 17), "{\"kind\": \"Event\",");
+}
+
+// ---------------------------------------------------------------- streamed bodies
+
+namespace {
+
+/// A body revealed `step` bytes per more(). Every more() moves what is kept into a fresh heap
+/// block and scribbles over the old one, so a view the reader failed to move along reads
+/// garbage (and AddressSanitizer flags it).
+class SteppedSource final : public scp::BodySource {
+ public:
+  SteppedSource(std::string body, std::size_t step) : body_(std::move(body)), step_(step) {
+    copy_from(0, std::min(step_, body_.size()));
+  }
+  [[nodiscard]] Window window() const noexcept override {
+    return {buf_.get(), buf_.get() + (avail_ - kept_), avail_ == body_.size()};
+  }
+  kubepriv::common::Result<void> more(char* keep) override {
+    EXPECT_LT(avail_, body_.size()) << "more() past the end of the body";
+    const auto dropped = static_cast<std::size_t>(keep - buf_.get());
+    // The reader's own bytes (unescaped in place) are kept as they are, then new body bytes.
+    std::string kept(keep, buf_.get() + (avail_ - kept_));
+    std::memset(buf_.get(), '#', avail_ - kept_);
+    kept_ += dropped;
+    avail_ = std::min(avail_ + step_, body_.size());
+    kept.append(body_, kept_ + kept.size(), avail_ - kept_ - kept.size());
+    buf_ = std::make_unique<char[]>(kept.size() + 1);
+    std::memcpy(buf_.get(), kept.data(), kept.size());
+    ++calls;
+    return {};
+  }
+  int calls = 0;
+
+ private:
+  void copy_from(std::size_t from, std::size_t to) {
+    buf_ = std::make_unique<char[]>(to - from + 1);
+    std::memcpy(buf_.get(), body_.data() + from, to - from);
+    kept_ = from;
+    avail_ = to;
+  }
+  std::string body_;
+  std::size_t step_;
+  std::unique_ptr<char[]> buf_;
+  std::size_t kept_ = 0;   ///< body offset of buf_[0]
+  std::size_t avail_ = 0;  ///< body bytes revealed so far
+};
+
+std::vector<std::string> read_streamed(scp::CsvReader& r, std::string* error) {
+  std::vector<std::string> flat;
+  std::vector<std::string_view> f;
+  for (;;) {
+    auto more = r.next(f);
+    if (!more) {
+      *error = more.error().message;
+      flat.push_back("<error>");
+      return flat;
+    }
+    if (!*more) return flat;
+    std::string rec;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      if (i) rec += '|';
+      rec.append(f[i]);
+    }
+    flat.push_back(rec);
+  }
+}
+
+/// Bodies with every shape the reader must resume in: long quoted JSON (many 64-byte blocks,
+/// doubled quotes on block edges), CRLF, empty lines, a last record without newline, a bare CR
+/// at the end, and the errors.
+std::vector<std::string> awkward_bodies() {
+  std::string json = "{";
+  for (int i = 0; i < 40; ++i) json += "\"k" + std::to_string(i) + "\":\"v\\\"\"" + "\",";
+  json += "\"e\":\"" + std::string(70, '"') + "\"}";
+  std::string cell;
+  scp::csv_append_field(cell, json);
+  std::vector<std::string> out = {
+      "\"_raw\",\"_chunked_idx\",\"__mv__raw\",\"__mv__chunked_idx\"\n" + cell + ",0,,\n" + cell +
+          ",1,,\n",
+      "a,b\r\n" + cell + ",\"x\"\"y\"\r\n\r\n,\n" + cell,
+      "a\n\"\"\n\"\"\"\"\n\"a,b\nc\"\r",
+      "h\n" + cell + ",1\n" + cell.substr(0, 300),  // never closed
+      "h\n" + cell + "x,1\n",                       // junk after a closing quote
+      "h\nab\"c\n",                                 // quote inside an unquoted field
+      "h\n" + cell + "\rz\n",                       // CR not followed by LF
+      "",
+      "\n",
+      ",,,\n",
+  };
+  // Random bytes over the characters that matter: valid and broken CSV alike.
+  std::uint32_t seed = 4242;
+  auto rnd = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) & 0xFFFFFF;
+  };
+  const char alphabet[] = "\"\"\"\",\n\rab";
+  for (int i = 0; i < 60; ++i) {
+    std::string b;
+    const std::size_t len = rnd() % 300;
+    for (std::size_t k = 0; k < len; ++k) b.push_back(alphabet[rnd() % (sizeof alphabet - 1)]);
+    out.push_back(b);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(CsvStreamed, SameRecordsAndErrorsHoweverTheBodyIsSplit) {
+  for (const std::string& body : awkward_bodies()) {
+    std::string whole_error;
+    const auto whole = read_all_records(body, &whole_error);
+    for (std::size_t step : {1U, 2U, 3U, 7U, 16U, 63U, 64U, 65U, 79U, 80U, 81U, 130U, 4096U}) {
+      SteppedSource source(body, step);
+      scp::CsvReader r(source);
+      std::string error;
+      const auto got = read_streamed(r, &error);
+      ASSERT_EQ(got, whole) << "step " << step << " body " << body.substr(0, 60);
+      ASSERT_EQ(error, whole_error) << "step " << step;
+      if (error.empty()) {
+        EXPECT_TRUE(r.at_end());
+      }
+      if (error.empty() && body.size() > step) {
+        EXPECT_GT(source.calls, 0);
+      }
+    }
+  }
+}
+
+TEST(CsvStreamed, ResumableUnescapeKeepsBackAQuoteAtTheEnd) {
+  // `"a""` then more: the last quote may be half of a pair, so nothing is decided yet.
+  std::string s =
+      "a\"\"\"\"b\",";  // value a""b once the pairs are undone, the closing quote, a comma
+  char* r = s.data();
+  char* w = s.data();
+  EXPECT_EQ(scp::detail::unescape_quoted_resume(r, w, s.data() + 2, false), nullptr);
+  EXPECT_EQ(r, s.data() + 1);  // on the quote
+  EXPECT_EQ(scp::detail::unescape_quoted_resume(r, w, s.data() + 4, false), nullptr);
+  char* const after = scp::detail::unescape_quoted_resume(r, w, s.data() + s.size(), false);
+  ASSERT_EQ(after, s.data() + s.size() - 1);
+  EXPECT_EQ(std::string(s.data(), w), "a\"\"b");
+}
+
+namespace {
+
+/// Reads every chunk of `stream` with next_streamed() and a CsvReader over the window; each
+/// chunk as "meta|record;record;..." or the error.
+std::vector<std::string> stream_chunks(int fd) {
+  std::vector<std::string> out;
+  scp::ChunkReader reader(fd);
+  for (;;) {
+    auto c = reader.next_streamed();
+    if (!c) {
+      out.push_back("<error> " + c.error().message);
+      return out;
+    }
+    if (!*c) return out;
+    std::string s((*c)->meta);
+    s += '|';
+    scp::CsvReader rows(reader);
+    std::string error;
+    for (const auto& rec : read_streamed(rows, &error)) s += rec + ";";
+    auto rest = reader.skip_body();
+    if (!error.empty()) {
+      out.push_back("<error> " + (rest ? error : rest.error().message));
+      return out;
+    }
+    if (!rest) {
+      out.push_back("<error> " + rest.error().message);
+      return out;
+    }
+    out.push_back(s);
+  }
+}
+
+/// The same with whole chunks (next()) and a CsvReader over each body.
+std::vector<std::string> whole_chunks(int fd) {
+  std::vector<std::string> out;
+  scp::ChunkReader reader(fd);
+  for (;;) {
+    auto c = reader.next();
+    if (!c) {
+      out.push_back("<error> " + c.error().message);
+      return out;
+    }
+    if (!*c) return out;
+    std::string s((*c)->meta);
+    s += '|';
+    std::string error;
+    for (const auto& rec :
+         read_all_records(std::string((*c)->body.data(), (*c)->body.size()), &error)) {
+      s += rec + ";";
+    }
+    if (!error.empty()) {
+      out.push_back("<error> " + error);
+      return out;
+    }
+    out.push_back(s);
+  }
+}
+
+}  // namespace
+
+TEST(ChunkReader, StreamedBodiesOneBytePerReadMatchWholeChunks) {
+  std::string stream;
+  const auto bodies = awkward_bodies();
+  for (std::size_t i : {0U, 1U, 2U, 7U, 8U, 9U}) {  // the bodies without CSV errors
+    stream += chunk(R"({"n":)" + std::to_string(i) + "}", bodies[i]);
+  }
+  stream += "\n\n" + chunk("{}", "") + chunk(R"({"finished":true})", "a\n1\n");
+  {
+    Pipe whole;
+    whole.feed(stream, 1 << 16);
+    const auto want = whole_chunks(whole.read_fd());
+    ASSERT_EQ(want.size(), 8u);
+    kubepriv::scp::testing::DripPipe drip(stream);
+    EXPECT_EQ(stream_chunks(drip.read_fd()), want);
+  }
+  // Larger pieces, and a stream that runs on behind each body (read ahead into the window).
+  for (std::size_t piece : {std::size_t{7}, std::size_t{100}, std::size_t{1} << 20}) {
+    Pipe a;
+    a.feed(stream, piece);
+    Pipe b;
+    b.feed(stream, piece);
+    EXPECT_EQ(stream_chunks(a.read_fd()), whole_chunks(b.read_fd())) << piece;
+  }
+}
+
+TEST(ChunkReader, StreamedErrorsAreTheWholeChunkErrors) {
+  const auto bodies = awkward_bodies();
+  const std::string good = chunk("{}", bodies[0]);
+  const std::vector<std::string> inputs = {
+      good + chunk("{}", bodies[1]).substr(0, 200),         // cut inside a quoted field
+      good + chunk("{}", bodies[0]).substr(0, 20),          // cut inside the metadata
+      good + "chunked 1.0,2",                               // cut inside the header
+      good + chunk("{}", bodies[3]),                        // a field never closed
+      good + chunk("{}", bodies[4]).substr(0, 900),         // a CSV error, then cut: the cut wins
+      good + "chunked 1.0,2,999999\n{}a,b\n",               // announced far more than arrives
+      good + chunk("{}", std::string(300000, 'x') + "\n"),  // one record longer than the window
+  };
+  for (const std::string& in : inputs) {
+    Pipe a;
+    a.feed(in, 1000);
+    Pipe b;
+    b.feed(in, 1000);
+    const auto want = whole_chunks(b.read_fd());
+    EXPECT_EQ(stream_chunks(a.read_fd()), want) << in.substr(in.size() - 40);
+  }
 }

@@ -56,30 +56,46 @@ int run(int in_fd, int out_fd, Handler& handler, int err_fd) {
   }
 
   // --- execute requests until EOF (an EOF right after getinfo is a normal probe run) ---
+  // The body of each request streams through the reader's small window: every record is
+  // unescaped and judged while what read(2) delivered is still in cache, and memory stays flat
+  // however large the chunk (issue 13).
   std::string out;
+  std::vector<std::string> names;  // the header row, owned: the window moves under it
   std::vector<std::string_view> columns;
   for (;;) {
-    auto chunk = reader.next();
+    auto chunk = reader.next_streamed();
     if (!chunk) return fail_session(out_fd, err_fd, chunk.error().message);
     if (!*chunk) return kExitOk;
+    // A truncated chunk is reported as such, whatever else is wrong with it (as when chunks
+    // were read whole before anything was looked at).
+    auto fail_chunk = [&](std::string_view message) {
+      auto rest = reader.skip_body();
+      return fail_session(out_fd, err_fd, rest ? message : std::string_view(rest.error().message));
+    };
     auto meta = parse_request_metadata((*chunk)->meta);
-    if (!meta) return fail_session(out_fd, err_fd, "execute: " + meta.error().message);
+    if (!meta) return fail_chunk("execute: " + meta.error().message);
     if (meta->action != "execute") {
-      return fail_session(out_fd, err_fd,
-                          "expected an execute request, got action '" + meta->action + "'");
+      return fail_chunk("expected an execute request, got action '" + meta->action + "'");
     }
     out.clear();
     // The reply buffer lives across chunks (no fresh pages per chunk). Reserving half the body
     // up front spares the first chunks' regrowth copies; pages never written cost nothing.
-    if (out.capacity() < (*chunk)->body.size() / 2) out.reserve((*chunk)->body.size() / 2);
-    CsvReader rows((*chunk)->body);
+    if (out.capacity() < (*chunk)->body_len / 2) out.reserve((*chunk)->body_len / 2);
+    CsvReader rows(reader);
     auto header = rows.next(columns);
-    if (!header) return fail_session(out_fd, err_fd, header.error().message);
+    if (!header) return fail_chunk(header.error().message);
     if (*header) {
+      names.resize(columns.size());
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        names[i].assign(columns[i]);
+        columns[i] = names[i];
+      }
       ExecuteRequest request{meta->finished, columns, rows};
       auto done = handler.execute(request, out);
-      if (!done) return fail_session(out_fd, err_fd, done.error().message);
+      if (!done) return fail_chunk(done.error().message);
     }
+    auto rest = reader.skip_body();
+    if (!rest) return fail_session(out_fd, err_fd, rest.error().message);
     auto wrote = write_chunk(out_fd, finished_metadata(meta->finished), out);
     if (!wrote) {
       last_words(err_fd, wrote.error().message);
