@@ -559,6 +559,27 @@ TEST(Csv, FastAndBaselineUnescapeAgree) {
     // nothing after the closing quote was touched
     ASSERT_EQ(std::string(ea, a.data() + a.size()), std::string(eb, b.data() + b.size())) << round;
     ASSERT_EQ(std::string(ea, a.data() + a.size()).substr(0, 12), ",tail\"after\n") << round;
+    // Every kernel this CPU runs, in one go and resumed at a random cut (as a window end).
+    for (auto u : {scp::detail::Unescaper::kBaseline, scp::detail::Unescaper::kSsse3,
+                   scp::detail::Unescaper::kAvx512}) {
+      if (!scp::detail::unescaper_available(u)) continue;
+      for (const bool resumed : {false, true}) {
+        std::string c = field;
+        char* r = c.data() + 1;
+        char* w = r;
+        char* const end = c.data() + c.size();
+        char* ec = nullptr;
+        if (resumed) {
+          const std::size_t cut = 1 + rnd() % (c.size() - 1);
+          ec = scp::detail::unescape_quoted_with(u, r, w, c.data() + cut, false);
+        }
+        if (ec == nullptr) ec = scp::detail::unescape_quoted_with(u, r, w, end, true);
+        ASSERT_EQ(ec - c.data(), ea - a.data()) << round << " kernel " << static_cast<int>(u);
+        ASSERT_EQ(std::string(c.data() + 1, w), value)
+            << round << " kernel " << static_cast<int>(u);
+        ASSERT_EQ(std::string(ec, end), std::string(ea, a.data() + a.size())) << round;
+      }
+    }
   }
 }
 

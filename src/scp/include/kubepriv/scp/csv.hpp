@@ -102,6 +102,10 @@ char* unescape_quoted_baseline(char* r, char* end, char*& w_end) noexcept;
 /// quote: with `last` the field is never closed; without it `r` and `w` say where to go on once
 /// more bytes follow `end` (a quote as the last byte is kept back: it may be half of a `""`).
 char* unescape_quoted_resume(char*& r, char*& w, char* end, bool last) noexcept;
+/// The kernels behind unescape_quoted_resume (the fastest available one is used; tests run all).
+enum class Unescaper : unsigned char { kBaseline, kSsse3, kAvx512 };
+[[nodiscard]] bool unescaper_available(Unescaper u) noexcept;
+char* unescape_quoted_with(Unescaper u, char*& r, char*& w, char* end, bool last) noexcept;
 }  // namespace detail
 
 /// Index of the first column named `name`, or `names.size()` when absent (first occurrence wins).
