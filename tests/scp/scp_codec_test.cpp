@@ -64,9 +64,9 @@ std::string chunk(std::string_view meta, std::string_view body) {
   return s;
 }
 
-std::vector<std::string> read_all_records(std::string body, std::string* error = nullptr) {
+/// Every record of `r` flattened ("a|b"), then "<error>" if reading failed (`error` says why).
+std::vector<std::string> read_records(scp::CsvReader& r, std::string* error = nullptr) {
   std::vector<std::string> flat;
-  scp::CsvReader r(body);
   std::vector<std::string_view> f;
   for (;;) {
     auto more = r.next(f);
@@ -83,6 +83,11 @@ std::vector<std::string> read_all_records(std::string body, std::string* error =
     }
     flat.push_back(rec);
   }
+}
+
+std::vector<std::string> read_all_records(std::string body, std::string* error = nullptr) {
+  scp::CsvReader r(body);
+  return read_records(r, error);
 }
 
 }  // namespace
@@ -657,26 +662,6 @@ class SteppedSource final : public scp::BodySource {
   std::size_t avail_ = 0;  ///< body bytes revealed so far
 };
 
-std::vector<std::string> read_streamed(scp::CsvReader& r, std::string* error) {
-  std::vector<std::string> flat;
-  std::vector<std::string_view> f;
-  for (;;) {
-    auto more = r.next(f);
-    if (!more) {
-      *error = more.error().message;
-      flat.push_back("<error>");
-      return flat;
-    }
-    if (!*more) return flat;
-    std::string rec;
-    for (std::size_t i = 0; i < f.size(); ++i) {
-      if (i) rec += '|';
-      rec.append(f[i]);
-    }
-    flat.push_back(rec);
-  }
-}
-
 /// Bodies with every shape the reader must resume in: long quoted JSON (many 64-byte blocks,
 /// doubled quotes on block edges), CRLF, empty lines, a last record without newline, a bare CR
 /// at the end, and the errors.
@@ -725,7 +710,7 @@ TEST(CsvStreamed, SameRecordsAndErrorsHoweverTheBodyIsSplit) {
       SteppedSource source(body, step);
       scp::CsvReader r(source);
       std::string error;
-      const auto got = read_streamed(r, &error);
+      const auto got = read_records(r, &error);
       ASSERT_EQ(got, whole) << "step " << step << " body " << body.substr(0, 60);
       ASSERT_EQ(error, whole_error) << "step " << step;
       if (error.empty()) {
@@ -754,53 +739,35 @@ TEST(CsvStreamed, ResumableUnescapeKeepsBackAQuoteAtTheEnd) {
 
 namespace {
 
-/// Reads every chunk of `stream` with next_streamed() and a CsvReader over the window; each
-/// chunk as "meta|record;record;..." or the error.
-std::vector<std::string> stream_chunks(int fd) {
+/// Reads every chunk from `fd`, whole (next(), a CsvReader over each body) or streamed
+/// (next_streamed(), a CsvReader over the window, skip_body()); each chunk as
+/// "meta|record;record;..." or the error that ends the stream.
+std::vector<std::string> read_chunks(int fd, bool streamed) {
   std::vector<std::string> out;
   scp::ChunkReader reader(fd);
   for (;;) {
-    auto c = reader.next_streamed();
-    if (!c) {
-      out.push_back("<error> " + c.error().message);
-      return out;
-    }
-    if (!*c) return out;
-    std::string s((*c)->meta);
-    s += '|';
-    scp::CsvReader rows(reader);
+    std::string s;
     std::string error;
-    for (const auto& rec : read_streamed(rows, &error)) s += rec + ";";
-    auto rest = reader.skip_body();
-    if (!error.empty()) {
-      out.push_back("<error> " + (rest ? error : rest.error().message));
-      return out;
-    }
-    if (!rest) {
-      out.push_back("<error> " + rest.error().message);
-      return out;
-    }
-    out.push_back(s);
-  }
-}
-
-/// The same with whole chunks (next()) and a CsvReader over each body.
-std::vector<std::string> whole_chunks(int fd) {
-  std::vector<std::string> out;
-  scp::ChunkReader reader(fd);
-  for (;;) {
-    auto c = reader.next();
-    if (!c) {
-      out.push_back("<error> " + c.error().message);
-      return out;
-    }
-    if (!*c) return out;
-    std::string s((*c)->meta);
-    s += '|';
-    std::string error;
-    for (const auto& rec :
-         read_all_records(std::string((*c)->body.data(), (*c)->body.size()), &error)) {
-      s += rec + ";";
+    if (streamed) {
+      auto c = reader.next_streamed();
+      if (!c) error = c.error().message;
+      if (c && !*c) return out;
+      if (c) {
+        s = std::string((*c)->meta) + "|";
+        scp::CsvReader rows(reader);
+        for (const auto& rec : read_records(rows, &error)) s += rec + ";";
+        auto rest = reader.skip_body();  // a truncated chunk is reported as such
+        if (!rest) error = rest.error().message;
+      }
+    } else {
+      auto c = reader.next();
+      if (!c) error = c.error().message;
+      if (c && !*c) return out;
+      if (c) {
+        s = std::string((*c)->meta) + "|";
+        std::string body((*c)->body.data(), (*c)->body.size());
+        for (const auto& rec : read_all_records(body, &error)) s += rec + ";";
+      }
     }
     if (!error.empty()) {
       out.push_back("<error> " + error);
@@ -808,6 +775,13 @@ std::vector<std::string> whole_chunks(int fd) {
     }
     out.push_back(s);
   }
+}
+
+std::vector<std::string> read_chunks_whole(int fd) {
+  return read_chunks(fd, false);
+}
+std::vector<std::string> read_chunks_streamed(int fd) {
+  return read_chunks(fd, true);
 }
 
 }  // namespace
@@ -822,10 +796,10 @@ TEST(ChunkReader, StreamedBodiesOneBytePerReadMatchWholeChunks) {
   {
     Pipe whole;
     whole.feed(stream, 1 << 16);
-    const auto want = whole_chunks(whole.read_fd());
+    const auto want = read_chunks_whole(whole.read_fd());
     ASSERT_EQ(want.size(), 8u);
     kubepriv::scp::testing::DripPipe drip(stream);
-    EXPECT_EQ(stream_chunks(drip.read_fd()), want);
+    EXPECT_EQ(read_chunks_streamed(drip.read_fd()), want);
   }
   // Larger pieces, and a stream that runs on behind each body (read ahead into the window).
   for (std::size_t piece : {std::size_t{7}, std::size_t{100}, std::size_t{1} << 20}) {
@@ -833,7 +807,7 @@ TEST(ChunkReader, StreamedBodiesOneBytePerReadMatchWholeChunks) {
     a.feed(stream, piece);
     Pipe b;
     b.feed(stream, piece);
-    EXPECT_EQ(stream_chunks(a.read_fd()), whole_chunks(b.read_fd())) << piece;
+    EXPECT_EQ(read_chunks_streamed(a.read_fd()), read_chunks_whole(b.read_fd())) << piece;
   }
 }
 
@@ -854,7 +828,7 @@ TEST(ChunkReader, StreamedErrorsAreTheWholeChunkErrors) {
     a.feed(in, 1000);
     Pipe b;
     b.feed(in, 1000);
-    const auto want = whole_chunks(b.read_fd());
-    EXPECT_EQ(stream_chunks(a.read_fd()), want) << in.substr(in.size() - 40);
+    const auto want = read_chunks_whole(b.read_fd());
+    EXPECT_EQ(read_chunks_streamed(a.read_fd()), want) << in.substr(in.size() - 40);
   }
 }

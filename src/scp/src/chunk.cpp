@@ -8,7 +8,6 @@
 #include <cstring>  // std::memchr, std::memmove, std::memcpy, std::strerror
 #include <new>      // std::bad_alloc
 #include <string>   // std::string, std::to_string
-#include <utility>  // std::pair
 
 namespace kubepriv::scp {
 namespace {
@@ -151,8 +150,8 @@ common::Result<bool> ChunkReader::fill(std::size_t n) {
   return true;
 }
 
-common::Result<std::optional<std::pair<ChunkHeader, std::size_t>>> ChunkReader::read_header() {
-  using Found = std::optional<std::pair<ChunkHeader, std::size_t>>;
+common::Result<std::optional<std::size_t>> ChunkReader::read_header() {
+  using Found = std::optional<std::size_t>;
   // Skip stray newlines between chunks (old splunklib wrote one after its getinfo reply).
   for (;;) {
     auto ok = fill(1);
@@ -192,7 +191,9 @@ common::Result<std::optional<std::pair<ChunkHeader, std::size_t>>> ChunkReader::
   }
   auto header = parse_chunk_header({buf_.get() + pos_, line_len});
   if (!header) return tl::unexpected(header.error());
-  return Found{std::pair{*header, line_len}};
+  meta_len_ = header->meta_len;
+  body_len_ = header->body_len;
+  return Found{line_len};
 }
 
 common::Result<bool> ChunkReader::fill_chunk(std::size_t line_len, std::size_t n) {
@@ -215,35 +216,29 @@ tl::unexpected<common::Error> ChunkReader::truncated() const {
 }
 
 common::Result<std::optional<Chunk>> ChunkReader::next() {
-  auto found = read_header();
-  if (!found) return tl::unexpected(found.error());
-  if (!*found) return std::optional<Chunk>{};
-  const auto [header, line_len] = **found;
-  meta_len_ = header.meta_len;
-  body_len_ = header.body_len;
-  auto ok = fill_chunk(line_len, header.meta_len + header.body_len);
+  auto line = read_header();
+  if (!line) return tl::unexpected(line.error());
+  if (!*line) return std::optional<Chunk>{};
+  auto ok = fill_chunk(**line, meta_len_ + body_len_);
   if (!ok) return tl::unexpected(ok.error());
-  char* base = buf_.get() + pos_ + line_len + 1;
-  Chunk chunk{{base, header.meta_len}, {base + header.meta_len, header.body_len}};
-  pos_ += line_len + 1 + header.meta_len + header.body_len;
+  char* base = buf_.get() + pos_ + **line + 1;
+  Chunk chunk{{base, meta_len_}, {base + meta_len_, body_len_}};
+  pos_ += **line + 1 + meta_len_ + body_len_;
   return std::optional<Chunk>{chunk};
 }
 
 common::Result<std::optional<ChunkStart>> ChunkReader::next_streamed() {
-  auto found = read_header();
-  if (!found) return tl::unexpected(found.error());
-  if (!*found) return std::optional<ChunkStart>{};
-  const auto [header, line_len] = **found;
-  meta_len_ = header.meta_len;
-  body_len_ = header.body_len;
-  auto ok = fill_chunk(line_len, header.meta_len);
+  auto line = read_header();
+  if (!line) return tl::unexpected(line.error());
+  if (!*line) return std::optional<ChunkStart>{};
+  auto ok = fill_chunk(**line, meta_len_);
   if (!ok) return tl::unexpected(ok.error());
-  data_start_ = consumed_ + pos_ + line_len + 1;
-  body_end_ = data_start_ + header.meta_len + header.body_len;
+  data_start_ = consumed_ + pos_ + **line + 1;
+  body_end_ = data_start_ + meta_len_ + body_len_;
   // The metadata stays put until the first more(): compaction keeps only what lies after it.
-  meta_ = {buf_.get() + pos_ + line_len + 1, header.meta_len};
-  pos_ += line_len + 1 + header.meta_len;
-  return std::optional<ChunkStart>{ChunkStart{meta_, header.body_len}};
+  const std::string_view meta(buf_.get() + pos_ + **line + 1, meta_len_);
+  pos_ += **line + 1 + meta_len_;
+  return std::optional<ChunkStart>{ChunkStart{meta, body_len_}};
 }
 
 BodySource::Window ChunkReader::window() const noexcept {

@@ -103,7 +103,7 @@ inline char* unescape_scalar(char*& r, char* const end, char*& w, bool last) noe
   }
 }
 
-/// How a 64-byte block with quote mask `m` (bit i set when byte i is `"`, m != 0) is unescaped:
+/// How a 64-byte block with quote mask `m` (bit i set when byte i is `"`) is unescaped:
 /// the bytes to delete (the second quote of each `""`, plus a run of quotes reaching the end of
 /// the block, left for the next block so pairs never straddle) and how many bytes it consumes.
 struct BlockCut {
@@ -231,15 +231,8 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) char* unescape_av
   const __m512i q = _mm512_set1_epi8('"');
   while (end - r >= kBlockReadable) {
     const __m512i v = _mm512_loadu_si512(r);
-    const std::uint64_t m = _mm512_cmpeq_epi8_mask(v, q);
-    if (m == 0) {
-      if (w != r) _mm512_storeu_si512(w, v);  // w + 64 <= r + 64: input already loaded
-      r += 64;
-      w += 64;
-      continue;
-    }
-    BlockCut cut;
-    if (!plan_block(m, cut)) {
+    BlockCut cut;  // a block without quotes is planned as "keep all 64 bytes"
+    if (!plan_block(_mm512_cmpeq_epi8_mask(v, q), cut)) {
       char* after = nullptr;
       if (pairs_block(r, w, after)) return after;
       continue;

@@ -9,7 +9,6 @@
 #include <span>         // std::span
 #include <string>       // std::string
 #include <string_view>  // std::string_view
-#include <utility>      // std::pair
 
 #include "kubepriv/common/result.hpp"
 #include "kubepriv/scp/csv.hpp"
@@ -80,8 +79,9 @@ class ChunkReader final : public BodySource {
   /// Makes sure `n` bytes are buffered from pos_; false on EOF. Errors on read failure.
   common::Result<bool> fill(std::size_t n);
   void reserve(std::size_t total);
-  /// Skips stray newlines, reads and parses a header: the lengths and the header line's length.
-  common::Result<std::optional<std::pair<ChunkHeader, std::size_t>>> read_header();
+  /// Skips stray newlines, reads and parses a header (its lengths go to meta_len_ and body_len_):
+  /// the header line's length, std::nullopt on a clean EOF.
+  common::Result<std::optional<std::size_t>> read_header();
   /// Buffers `n` bytes after the header line; the truncation error if the input ends first.
   common::Result<bool> fill_chunk(std::size_t line_len, std::size_t n);
   /// "end of input inside a chunk" for the current chunk.
@@ -106,7 +106,6 @@ class ChunkReader final : public BodySource {
   std::size_t body_len_ = 0;
   std::size_t data_start_ = 0;  ///< absolute offset of its metadata
   std::size_t body_end_ = 0;    ///< absolute offset of the end of its body (streamed)
-  std::string_view meta_;
 };
 
 /// Appends the canonical header for the given lengths to `out` (no allocation if it fits).
