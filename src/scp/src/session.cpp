@@ -2,6 +2,7 @@
 
 #include <unistd.h>  // write
 
+#include <algorithm>  // std::min
 #include <exception>  // std::exception
 #include <new>        // std::bad_alloc
 
@@ -9,6 +10,9 @@
 
 namespace kubepriv::scp {
 namespace {
+
+// Most the reply buffer reserves up front (it still grows past this when a reply needs it).
+constexpr std::size_t kMaxReplyReserve = std::size_t{64} << 20;
 
 void last_words(int err_fd, std::string_view message) {
   std::string line = "ERROR kubepriv: ";
@@ -80,7 +84,10 @@ int run(int in_fd, int out_fd, Handler& handler, int err_fd) {
     out.clear();
     // The reply buffer lives across chunks (no fresh pages per chunk). Reserving half the body
     // up front spares the first chunks' regrowth copies; pages never written cost nothing.
-    if (out.capacity() < (*chunk)->body_len / 2) out.reserve((*chunk)->body_len / 2);
+    // The length is only announced (the body has not arrived): a header claiming 2 GB must not
+    // reserve 1 GB before its truncation is found, so the reservation is capped.
+    const std::size_t guess = std::min((*chunk)->body_len / 2, kMaxReplyReserve);
+    if (out.capacity() < guess) out.reserve(guess);
     CsvReader rows(reader);
     auto header = rows.next(columns);
     if (!header) return fail_chunk(header.error().message);
