@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "drip_pipe.hpp"
 #include "kubepriv/scp/annotate.hpp"
 #include "kubepriv/scp/chunk.hpp"
+#include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/multivalue.hpp"
 #include "kubepriv/scp/session.hpp"
 
@@ -103,22 +105,44 @@ std::vector<Reply> split_replies(const std::string& s, std::string& error) {
   return out;
 }
 
-SessionRun run_session_on(const std::string& input, scp::Annotator& annotator, bool echo = false) {
-  std::FILE* in = std::tmpfile();
+/// Runs a session on `in_fd`, replies and stderr into temporary files.
+SessionRun run_session_fd(int in_fd, scp::Annotator& annotator, bool echo) {
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
-  std::fwrite(input.data(), 1, input.size(), in);
-  std::fflush(in);
-  std::rewind(in);
   scp::AnnotateCommand command(annotator, echo);
   SessionRun r;
-  r.status = scp::run_session(fileno(in), fileno(out), command, fileno(err));
+  r.status = scp::run_session(in_fd, fileno(out), command, fileno(err));
   r.replies = split_replies(slurp(out), r.framing_error);
   r.err = slurp(err);
-  std::fclose(in);
   std::fclose(out);
   std::fclose(err);
   return r;
+}
+
+SessionRun run_session_on(const std::string& input, scp::Annotator& annotator, bool echo = false) {
+  std::FILE* in = std::tmpfile();
+  std::fwrite(input.data(), 1, input.size(), in);
+  std::fflush(in);
+  std::rewind(in);
+  SessionRun r = run_session_fd(fileno(in), annotator, echo);
+  std::fclose(in);
+  return r;
+}
+
+/// The same input through a pipe that delivers one byte per read(2).
+SessionRun run_session_dripped(const std::string& input, scp::Annotator& annotator) {
+  kubepriv::scp::testing::DripPipe pipe(input);
+  return run_session_fd(pipe.read_fd(), annotator, false);
+}
+
+bool same_run(const SessionRun& a, const SessionRun& b) {
+  if (a.replies.size() != b.replies.size()) return false;
+  for (std::size_t i = 0; i < a.replies.size(); ++i) {
+    if (a.replies[i].meta != b.replies[i].meta || a.replies[i].body != b.replies[i].body) {
+      return false;
+    }
+  }
+  return a.status == b.status && a.err == b.err && a.framing_error == b.framing_error;
 }
 
 std::string chunk(std::string_view meta, std::string_view body) {
@@ -356,4 +380,55 @@ TEST(Session, MalformedInputGetsAnErrorReplyAndNonZeroExit) {
   EXPECT_EQ(empty.status, scp::kExitError);
   EXPECT_TRUE(empty.replies.empty());
   EXPECT_NE(empty.err.find("no getinfo"), std::string::npos);
+}
+
+// Request bodies stream through a small window: the replies must not depend on how the bytes
+// arrive, down to one byte per read(2), for every shape of request (twins, empty and header-only
+// chunks, finished flags, CRLF, stray newlines, records longer than the window) and every error.
+TEST(Session, OneBytePerReadGivesTheSameReplies) {
+  FakeAnnotator a;
+  const std::string hdr = "\"_raw\",\"_chunked_idx\",\"__mv__raw\",\"__mv__chunked_idx\"\n";
+  std::string big = "{";
+  for (int i = 0; i < 60; ++i) big += "\"\"k" + std::to_string(i) + "\"\":\"\"v\"\",";
+  big += "\"\"bad\"\":1}";
+  const std::string rows = "\"" + big + "\",0,,\n\"{a b}\",1,,\nplain,2,,\n" +
+                           "\"flattened\",3,\"${one$$}$\",\n" + "ab,4,$x$;$y$,\n,5,,\n";
+  const std::vector<std::string> inputs = {
+      getinfo() + execute(false, hdr + rows) + execute(false, hdr) + execute(false, "") + "\n" +
+          execute(false, "\"_raw\",\"_chunked_idx\"\r\n\"{multi\r\nline}\",0\r\n{z},1\r\n") +
+          execute(true, hdr + rows),
+      getinfo(R"(["only_flagged=t"])") + execute(true, hdr + rows),
+      getinfo() + execute(true, "_raw\n\"open\n"),
+      getinfo() + execute(true, "_raw,_chunked_idx\n{},0,9\n"),
+      getinfo() + execute(true, "x,y\n1,2\n"),
+      getinfo() + execute(false, hdr + rows) + execute(true, hdr + rows).substr(0, 200),
+  };
+  for (const std::string& in : inputs) {
+    const SessionRun whole = run_session_on(in, a);
+    const SessionRun dripped = run_session_dripped(in, a);
+    EXPECT_TRUE(same_run(whole, dripped)) << in.substr(0, 80) << "\n" << whole.err << dripped.err;
+  }
+  // One event larger than the window (256 KiB), split over many reads.
+  const std::string huge = R"({"bad":")" + std::string(600000, 'x') + R"("})";
+  std::string cell;
+  scp::csv_append_field(cell, huge);
+  const SessionRun r = run_session_on(getinfo() + execute(true, hdr + cell + ",0,,\n"), a);
+  ASSERT_EQ(r.replies.size(), 2u);
+  const std::string want = "_chunked_idx,len,words,__mv_words,err\n0," +
+                           std::to_string(huge.size()) + "," + cell + ",,\n";
+  EXPECT_TRUE(r.replies[1].body == want) << r.replies[1].body.substr(0, 100);
+}
+
+// A chunk that is cut short is reported as such, whatever else is wrong with it: the other
+// errors are only found while its body streams in, and the truncation must still win.
+TEST(Session, TruncationWinsOverErrorsFoundEarlierInTheChunk) {
+  FakeAnnotator a;
+  const std::string cut = "chunked 1.0,37,500\n";
+  for (const std::string& start :
+       {std::string("nope") + std::string(33, ' ') + "x,y\n1,2\n",
+        std::string(R"({"action":"getinfo","finished":true})") + "a\n",
+        std::string(R"({"action":"execute","finished":true})") + "x,y\n1,2\n",
+        std::string(R"({"action":"execute","finished":true})") + "_raw\nab\"c\n"}) {
+    expect_error_reply(run_session_on(getinfo() + cut + start, a), "end of input inside a chunk");
+  }
 }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "drip_pipe.hpp"
 #include "kubepriv/scp/chunk.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/metadata.hpp"
@@ -63,9 +64,9 @@ std::string chunk(std::string_view meta, std::string_view body) {
   return s;
 }
 
-std::vector<std::string> read_all_records(std::string body, std::string* error = nullptr) {
+/// Every record of `r` flattened ("a|b"), then "<error>" if reading failed (`error` says why).
+std::vector<std::string> read_records(scp::CsvReader& r, std::string* error = nullptr) {
   std::vector<std::string> flat;
-  scp::CsvReader r(body);
   std::vector<std::string_view> f;
   for (;;) {
     auto more = r.next(f);
@@ -82,6 +83,11 @@ std::vector<std::string> read_all_records(std::string body, std::string* error =
     }
     flat.push_back(rec);
   }
+}
+
+std::vector<std::string> read_all_records(std::string body, std::string* error = nullptr) {
+  scp::CsvReader r(body);
+  return read_records(r, error);
 }
 
 }  // namespace
@@ -558,6 +564,27 @@ TEST(Csv, FastAndBaselineUnescapeAgree) {
     // nothing after the closing quote was touched
     ASSERT_EQ(std::string(ea, a.data() + a.size()), std::string(eb, b.data() + b.size())) << round;
     ASSERT_EQ(std::string(ea, a.data() + a.size()).substr(0, 12), ",tail\"after\n") << round;
+    // Every kernel this CPU runs, in one go and resumed at a random cut (as a window end).
+    for (auto u : {scp::detail::Unescaper::kBaseline, scp::detail::Unescaper::kSsse3,
+                   scp::detail::Unescaper::kAvx512}) {
+      if (!scp::detail::unescaper_available(u)) continue;
+      for (const bool resumed : {false, true}) {
+        std::string c = field;
+        char* r = c.data() + 1;
+        char* w = r;
+        char* const end = c.data() + c.size();
+        char* ec = nullptr;
+        if (resumed) {
+          const std::size_t cut = 1 + rnd() % (c.size() - 1);
+          ec = scp::detail::unescape_quoted_with(u, r, w, c.data() + cut, false);
+        }
+        if (ec == nullptr) ec = scp::detail::unescape_quoted_with(u, r, w, end, true);
+        ASSERT_EQ(ec - c.data(), ea - a.data()) << round << " kernel " << static_cast<int>(u);
+        ASSERT_EQ(std::string(c.data() + 1, w), value)
+            << round << " kernel " << static_cast<int>(u);
+        ASSERT_EQ(std::string(ec, end), std::string(ea, a.data() + a.size())) << round;
+      }
+    }
   }
 }
 
@@ -588,4 +615,220 @@ TEST(Csv, FieldEndingNearTheEndOfTheBufferReadsNothingPastIt) {
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[1], "0");
   EXPECT_EQ(f[0].substr(0, 17), "{\"kind\": \"Event\",");
+}
+
+// ---------------------------------------------------------------- streamed bodies
+
+namespace {
+
+/// A body revealed `step` bytes per more(). Every more() moves what is kept into a fresh heap
+/// block and scribbles over the old one, so a view the reader failed to move along reads
+/// garbage (and AddressSanitizer flags it).
+class SteppedSource final : public scp::BodySource {
+ public:
+  SteppedSource(std::string body, std::size_t step) : body_(std::move(body)), step_(step) {
+    copy_from(0, std::min(step_, body_.size()));
+  }
+  [[nodiscard]] Window window() const noexcept override {
+    return {buf_.get(), buf_.get() + (avail_ - kept_), avail_ == body_.size()};
+  }
+  kubepriv::common::Result<void> more(char* keep) override {
+    EXPECT_LT(avail_, body_.size()) << "more() past the end of the body";
+    const auto dropped = static_cast<std::size_t>(keep - buf_.get());
+    // The reader's own bytes (unescaped in place) are kept as they are, then new body bytes.
+    std::string kept(keep, buf_.get() + (avail_ - kept_));
+    std::memset(buf_.get(), '#', avail_ - kept_);
+    kept_ += dropped;
+    avail_ = std::min(avail_ + step_, body_.size());
+    kept.append(body_, kept_ + kept.size(), avail_ - kept_ - kept.size());
+    buf_ = std::make_unique<char[]>(kept.size() + 1);
+    std::memcpy(buf_.get(), kept.data(), kept.size());
+    ++calls;
+    return {};
+  }
+  int calls = 0;
+
+ private:
+  void copy_from(std::size_t from, std::size_t to) {
+    buf_ = std::make_unique<char[]>(to - from + 1);
+    std::memcpy(buf_.get(), body_.data() + from, to - from);
+    kept_ = from;
+    avail_ = to;
+  }
+  std::string body_;
+  std::size_t step_;
+  std::unique_ptr<char[]> buf_;
+  std::size_t kept_ = 0;   ///< body offset of buf_[0]
+  std::size_t avail_ = 0;  ///< body bytes revealed so far
+};
+
+/// Bodies with every shape the reader must resume in: long quoted JSON (many 64-byte blocks,
+/// doubled quotes on block edges), CRLF, empty lines, a last record without newline, a bare CR
+/// at the end, and the errors.
+std::vector<std::string> awkward_bodies() {
+  std::string json = "{";
+  for (int i = 0; i < 40; ++i) json += "\"k" + std::to_string(i) + "\":\"v\\\"\"" + "\",";
+  json += "\"e\":\"" + std::string(70, '"') + "\"}";
+  std::string cell;
+  scp::csv_append_field(cell, json);
+  std::vector<std::string> out = {
+      "\"_raw\",\"_chunked_idx\",\"__mv__raw\",\"__mv__chunked_idx\"\n" + cell + ",0,,\n" + cell +
+          ",1,,\n",
+      "a,b\r\n" + cell + ",\"x\"\"y\"\r\n\r\n,\n" + cell,
+      "a\n\"\"\n\"\"\"\"\n\"a,b\nc\"\r",
+      "h\n" + cell + ",1\n" + cell.substr(0, 300),  // never closed
+      "h\n" + cell + "x,1\n",                       // junk after a closing quote
+      "h\nab\"c\n",                                 // quote inside an unquoted field
+      "h\n" + cell + "\rz\n",                       // CR not followed by LF
+      "",
+      "\n",
+      ",,,\n",
+  };
+  // Random bytes over the characters that matter: valid and broken CSV alike.
+  std::uint32_t seed = 4242;
+  auto rnd = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) & 0xFFFFFF;
+  };
+  const char alphabet[] = "\"\"\"\",\n\rab";
+  for (int i = 0; i < 60; ++i) {
+    std::string b;
+    const std::size_t len = rnd() % 300;
+    for (std::size_t k = 0; k < len; ++k) b.push_back(alphabet[rnd() % (sizeof alphabet - 1)]);
+    out.push_back(b);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(CsvStreamed, SameRecordsAndErrorsHoweverTheBodyIsSplit) {
+  for (const std::string& body : awkward_bodies()) {
+    std::string whole_error;
+    const auto whole = read_all_records(body, &whole_error);
+    for (std::size_t step : {1U, 2U, 3U, 7U, 16U, 63U, 64U, 65U, 79U, 80U, 81U, 130U, 4096U}) {
+      SteppedSource source(body, step);
+      scp::CsvReader r(source);
+      std::string error;
+      const auto got = read_records(r, &error);
+      ASSERT_EQ(got, whole) << "step " << step << " body " << body.substr(0, 60);
+      ASSERT_EQ(error, whole_error) << "step " << step;
+      if (error.empty()) {
+        EXPECT_TRUE(r.at_end());
+      }
+      if (error.empty() && body.size() > step) {
+        EXPECT_GT(source.calls, 0);
+      }
+    }
+  }
+}
+
+TEST(CsvStreamed, ResumableUnescapeKeepsBackAQuoteAtTheEnd) {
+  // `"a""` then more: the last quote may be half of a pair, so nothing is decided yet.
+  std::string s =
+      "a\"\"\"\"b\",";  // value a""b once the pairs are undone, the closing quote, a comma
+  char* r = s.data();
+  char* w = s.data();
+  EXPECT_EQ(scp::detail::unescape_quoted_resume(r, w, s.data() + 2, false), nullptr);
+  EXPECT_EQ(r, s.data() + 1);  // on the quote
+  EXPECT_EQ(scp::detail::unescape_quoted_resume(r, w, s.data() + 4, false), nullptr);
+  char* const after = scp::detail::unescape_quoted_resume(r, w, s.data() + s.size(), false);
+  ASSERT_EQ(after, s.data() + s.size() - 1);
+  EXPECT_EQ(std::string(s.data(), w), "a\"\"b");
+}
+
+namespace {
+
+/// Reads every chunk from `fd`, whole (next(), a CsvReader over each body) or streamed
+/// (next_streamed(), a CsvReader over the window, skip_body()); each chunk as
+/// "meta|record;record;..." or the error that ends the stream.
+std::vector<std::string> read_chunks(int fd, bool streamed) {
+  std::vector<std::string> out;
+  scp::ChunkReader reader(fd);
+  for (;;) {
+    std::string s;
+    std::string error;
+    if (streamed) {
+      auto c = reader.next_streamed();
+      if (!c) error = c.error().message;
+      if (c && !*c) return out;
+      if (c) {
+        s = std::string((*c)->meta) + "|";
+        scp::CsvReader rows(reader);
+        for (const auto& rec : read_records(rows, &error)) s += rec + ";";
+        auto rest = reader.skip_body();  // a truncated chunk is reported as such
+        if (!rest) error = rest.error().message;
+      }
+    } else {
+      auto c = reader.next();
+      if (!c) error = c.error().message;
+      if (c && !*c) return out;
+      if (c) {
+        s = std::string((*c)->meta) + "|";
+        std::string body((*c)->body.data(), (*c)->body.size());
+        for (const auto& rec : read_all_records(body, &error)) s += rec + ";";
+      }
+    }
+    if (!error.empty()) {
+      out.push_back("<error> " + error);
+      return out;
+    }
+    out.push_back(s);
+  }
+}
+
+std::vector<std::string> read_chunks_whole(int fd) {
+  return read_chunks(fd, false);
+}
+std::vector<std::string> read_chunks_streamed(int fd) {
+  return read_chunks(fd, true);
+}
+
+}  // namespace
+
+TEST(ChunkReader, StreamedBodiesOneBytePerReadMatchWholeChunks) {
+  std::string stream;
+  const auto bodies = awkward_bodies();
+  for (std::size_t i : {0U, 1U, 2U, 7U, 8U, 9U}) {  // the bodies without CSV errors
+    stream += chunk(R"({"n":)" + std::to_string(i) + "}", bodies[i]);
+  }
+  stream += "\n\n" + chunk("{}", "") + chunk(R"({"finished":true})", "a\n1\n");
+  {
+    Pipe whole;
+    whole.feed(stream, 1 << 16);
+    const auto want = read_chunks_whole(whole.read_fd());
+    ASSERT_EQ(want.size(), 8u);
+    kubepriv::scp::testing::DripPipe drip(stream);
+    EXPECT_EQ(read_chunks_streamed(drip.read_fd()), want);
+  }
+  // Larger pieces, and a stream that runs on behind each body (read ahead into the window).
+  for (std::size_t piece : {std::size_t{7}, std::size_t{100}, std::size_t{1} << 20}) {
+    Pipe a;
+    a.feed(stream, piece);
+    Pipe b;
+    b.feed(stream, piece);
+    EXPECT_EQ(read_chunks_streamed(a.read_fd()), read_chunks_whole(b.read_fd())) << piece;
+  }
+}
+
+TEST(ChunkReader, StreamedErrorsAreTheWholeChunkErrors) {
+  const auto bodies = awkward_bodies();
+  const std::string good = chunk("{}", bodies[0]);
+  const std::vector<std::string> inputs = {
+      good + chunk("{}", bodies[1]).substr(0, 200),         // cut inside a quoted field
+      good + chunk("{}", bodies[0]).substr(0, 20),          // cut inside the metadata
+      good + "chunked 1.0,2",                               // cut inside the header
+      good + chunk("{}", bodies[3]),                        // a field never closed
+      good + chunk("{}", bodies[4]).substr(0, 900),         // a CSV error, then cut: the cut wins
+      good + "chunked 1.0,2,999999\n{}a,b\n",               // announced far more than arrives
+      good + chunk("{}", std::string(300000, 'x') + "\n"),  // one record longer than the window
+  };
+  for (const std::string& in : inputs) {
+    Pipe a;
+    a.feed(in, 1000);
+    Pipe b;
+    b.feed(in, 1000);
+    const auto want = read_chunks_whole(b.read_fd());
+    EXPECT_EQ(read_chunks_streamed(a.read_fd()), want) << in.substr(in.size() - 40);
+  }
 }

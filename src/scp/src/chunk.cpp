@@ -22,6 +22,10 @@ constexpr std::string_view kPrefix = "chunked 1.0,";
 constexpr std::size_t kMaxHeaderLine = 64;
 // Reads ask for at least this much, so small chunks cost one read(2) each.
 constexpr std::size_t kMinRead = std::size_t{256} << 10;
+// A streamed body goes through a window of this size (fits in L2 with room for the reply), read
+// at least kWindowRead at a time.
+constexpr std::size_t kWindow = std::size_t{256} << 10;
+constexpr std::size_t kWindowRead = std::size_t{128} << 10;
 
 /// Strict decimal: 1..19 digits, no sign, no spaces, value <= limit.
 bool parse_length(std::string_view s, std::size_t limit, std::size_t& out) {
@@ -144,12 +148,13 @@ common::Result<bool> ChunkReader::fill(std::size_t n) {
   return true;
 }
 
-common::Result<std::optional<Chunk>> ChunkReader::next() {
+common::Result<std::optional<std::size_t>> ChunkReader::read_header() {
+  using Found = std::optional<std::size_t>;
   // Skip stray newlines between chunks (old splunklib wrote one after its getinfo reply).
   for (;;) {
     auto ok = fill(1);
     if (!ok) return tl::unexpected(ok.error());
-    if (!*ok) return std::optional<Chunk>{};  // clean EOF at a chunk boundary
+    if (!*ok) return Found{};  // clean EOF at a chunk boundary
     if (buf_.get()[pos_] != '\n') break;
     ++pos_;
   }
@@ -184,22 +189,93 @@ common::Result<std::optional<Chunk>> ChunkReader::next() {
   }
   auto header = parse_chunk_header({buf_.get() + pos_, line_len});
   if (!header) return tl::unexpected(header.error());
-  const std::size_t need = line_len + 1 + header->meta_len + header->body_len;
-  auto ok = fill(need);
+  meta_len_ = header->meta_len;
+  body_len_ = header->body_len;
+  return Found{line_len};
+}
+
+common::Result<bool> ChunkReader::fill_chunk(std::size_t line_len, std::size_t n) {
+  auto ok = fill(line_len + 1 + n);
   if (!ok) return tl::unexpected(ok.error());
   if (!*ok) {
-    const std::size_t have = end_ - pos_ - (line_len + 1);
-    return fail(ErrorCode::kProtocol,
-                "end of input inside a chunk: header announced " +
-                    std::to_string(header->meta_len) + " bytes of metadata and " +
-                    std::to_string(header->body_len) + " bytes of body, only " +
-                    std::to_string(have) + " of those " +
-                    std::to_string(header->meta_len + header->body_len) + " bytes arrived");
+    data_start_ = consumed_ + pos_ + line_len + 1;
+    return truncated();
   }
-  char* base = buf_.get() + pos_ + line_len + 1;
-  Chunk chunk{{base, header->meta_len}, {base + header->meta_len, header->body_len}};
-  pos_ += need;
+  return true;
+}
+
+tl::unexpected<common::Error> ChunkReader::truncated() const {
+  const std::size_t have = consumed_ + end_ - data_start_;
+  return fail(ErrorCode::kProtocol, "end of input inside a chunk: header announced " +
+                                        std::to_string(meta_len_) + " bytes of metadata and " +
+                                        std::to_string(body_len_) + " bytes of body, only " +
+                                        std::to_string(have) + " of those " +
+                                        std::to_string(meta_len_ + body_len_) + " bytes arrived");
+}
+
+common::Result<std::optional<Chunk>> ChunkReader::next() {
+  auto line = read_header();
+  if (!line) return tl::unexpected(line.error());
+  if (!*line) return std::optional<Chunk>{};
+  auto ok = fill_chunk(**line, meta_len_ + body_len_);
+  if (!ok) return tl::unexpected(ok.error());
+  char* base = buf_.get() + pos_ + **line + 1;
+  Chunk chunk{{base, meta_len_}, {base + meta_len_, body_len_}};
+  pos_ += **line + 1 + meta_len_ + body_len_;
   return std::optional<Chunk>{chunk};
+}
+
+common::Result<std::optional<ChunkStart>> ChunkReader::next_streamed() {
+  auto line = read_header();
+  if (!line) return tl::unexpected(line.error());
+  if (!*line) return std::optional<ChunkStart>{};
+  auto ok = fill_chunk(**line, meta_len_);
+  if (!ok) return tl::unexpected(ok.error());
+  data_start_ = consumed_ + pos_ + **line + 1;
+  body_end_ = data_start_ + meta_len_ + body_len_;
+  // The metadata stays put until the first more(): compaction keeps only what lies after it.
+  const std::string_view meta(buf_.get() + pos_ + **line + 1, meta_len_);
+  pos_ += **line + 1 + meta_len_;
+  return std::optional<ChunkStart>{ChunkStart{meta, body_len_}};
+}
+
+BodySource::Window ChunkReader::window() const noexcept {
+  const std::size_t body_end = body_end_ - consumed_;  // index into buf_
+  const bool last = body_end <= end_;
+  return {buf_.get() + pos_, buf_.get() + (last ? body_end : end_), last};
+}
+
+common::Result<void> ChunkReader::more(char* keep) {
+  pos_ = static_cast<std::size_t>(keep - buf_.get());
+  const std::size_t have = end_ - pos_;
+  // Keep the window small (it is reused, and what read(2) delivers is judged while in cache);
+  // it grows only while one record does not fit in half of it.
+  const std::size_t want = have + kWindowRead > kWindow ? 2 * have + kWindowRead : kWindow;
+  reserve(want > cap_ ? want : cap_);  // compacts: keep moves to the front
+  for (;;) {
+    const ssize_t got = ::read(fd_, buf_.get() + end_, cap_ - end_);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, std::string("reading stdin failed: ") + std::strerror(errno));
+    }
+    if (got == 0) {
+      eof_ = true;
+      return truncated();
+    }
+    end_ += static_cast<std::size_t>(got);
+    return {};
+  }
+}
+
+common::Result<void> ChunkReader::skip_body() {
+  while (consumed_ + end_ < body_end_) {
+    if (eof_) return truncated();
+    pos_ = end_;
+    auto ok = more(buf_.get() + end_);
+    if (!ok) return ok;
+  }
+  pos_ = body_end_ - consumed_;
+  return {};
 }
 
 void append_chunk_header(std::string& out, std::size_t meta_len, std::size_t body_len) {

@@ -11,6 +11,7 @@
 #include <emmintrin.h>  // SSE2 is part of x86-64: no runtime dispatch needed
 #endif
 #if defined(__x86_64__)
+#include <immintrin.h>  // AVX-512 VBMI2 compress, used behind a run-time CPU check
 #include <tmmintrin.h>  // SSSE3 pshufb, used behind a run-time CPU check
 #endif
 
@@ -86,19 +87,51 @@ inline bool pairs_block(char*& r, char*& w, char*& after) noexcept {
 }
 #endif
 
-/// The scalar end of a field (and the whole loop where SSE2 is missing).
-inline char* unescape_scalar(char* r, char* const end, char* w, char*& w_end) noexcept {
+/// The scalar end of a field (and the whole loop where SSE2 is missing). Without `last`, a quote
+/// that is the last byte before `end` is left for later (nullptr, `r` on it).
+inline char* unescape_scalar(char*& r, char* const end, char*& w, bool last) noexcept {
   for (;;) {
     while (r < end && *r != '"') *w++ = *r++;
     if (r >= end) return nullptr;
-    if (r + 1 < end && r[1] == '"') {  // doubled: data
-      *w++ = '"';
+    if (r + 1 < end) {
+      if (r[1] != '"') return r + 1;
+      *w++ = '"';  // doubled: data
       r += 2;
       continue;
     }
-    w_end = w;
-    return r + 1;
+    return last ? r + 1 : nullptr;
   }
+}
+
+/// How a 64-byte block with quote mask `m` (bit i set when byte i is `"`) is unescaped:
+/// the bytes to delete (the second quote of each `""`, plus a run of quotes reaching the end of
+/// the block, left for the next block so pairs never straddle) and how many bytes it consumes.
+struct BlockCut {
+  std::uint64_t del = 0;
+  std::size_t used = 64;
+};
+
+/// False when the block holds a quote without partner (the closing one) or only quotes: then
+/// pairs_block handles it quote by quote. Runs of quotes pair up from their first quote, so a
+/// run starting at an even position drops its odd positions and vice versa.
+inline bool plan_block(std::uint64_t m, BlockCut& cut) noexcept {
+  constexpr std::uint64_t kEven = 0x5555555555555555ULL;
+  std::size_t used = 64;
+  std::uint64_t tail = 0;
+  if ((m >> 63) != 0) {
+    if (~m == 0) return false;                                  // 64 quotes in a row
+    used = static_cast<std::size_t>(64 - __builtin_clzll(~m));  // last run starts here
+    tail = ~std::uint64_t{0} << used;
+  }
+  const std::uint64_t mq = m & ~tail;
+  const std::uint64_t starts = mq & ~(mq << 1);
+  const std::uint64_t carried = mq + (starts & kEven);  // clears runs that start even
+  const std::uint64_t runs_even = mq & ~carried;
+  const std::uint64_t drop = (runs_even & ~kEven) | (mq & ~runs_even & kEven);
+  if ((mq & ~drop & ~(drop >> 1)) != 0) return false;  // the closing quote is in this block
+  cut.del = drop | tail;
+  cut.used = used;
+  return true;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -139,10 +172,8 @@ __attribute__((target("ssse3"))) inline char* emit_lane(char* w, __m128i lane,
 /// 8 bytes at a time with pshufb. Blocks with the closing quote fall back to pairs_block. A run
 /// of quotes reaching the end of the block is left for the next block, so pairs never straddle.
 /// All 64 bytes are in registers before the first store, and no store passes r + 64.
-__attribute__((target("ssse3"))) char* unescape_ssse3(char* r, char* const end,
-                                                      char*& w_end) noexcept {
-  constexpr std::uint64_t kEven = 0x5555555555555555ULL;
-  char* w = r;
+__attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* const end,
+                                                      bool last) noexcept {
   const __m128i q = _mm_set1_epi8('"');
   while (end - r >= kBlockReadable) {
     const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r));
@@ -165,34 +196,13 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char* r, char* const end,
       w += 64;
       continue;
     }
-    std::size_t used = 64;
-    std::uint64_t tail = 0;
-    if ((m >> 63) != 0) {
-      if (~m == 0) {  // 64 quotes in a row
-        char* after = nullptr;
-        if (pairs_block(r, w, after)) {
-          w_end = w;
-          return after;
-        }
-        continue;
-      }
-      used = static_cast<std::size_t>(64 - __builtin_clzll(~m));  // last run starts here
-      tail = ~std::uint64_t{0} << used;
-    }
-    const std::uint64_t mq = m & ~tail;
-    const std::uint64_t starts = mq & ~(mq << 1);
-    const std::uint64_t carried = mq + (starts & kEven);  // clears runs that start even
-    const std::uint64_t runs_even = mq & ~carried;
-    const std::uint64_t drop = (runs_even & ~kEven) | (mq & ~runs_even & kEven);
-    if ((mq & ~drop & ~(drop >> 1)) != 0) {  // a quote without partner: the closing one
+    BlockCut cut;
+    if (!plan_block(m, cut)) {
       char* after = nullptr;
-      if (pairs_block(r, w, after)) {
-        w_end = w;
-        return after;
-      }
+      if (pairs_block(r, w, after)) return after;
       continue;
     }
-    const std::uint64_t del = drop | tail;
+    const std::uint64_t del = cut.del;
     w = emit_lane(w, v0, static_cast<unsigned>(del & 0xFF));
     w = emit_lane(w, _mm_srli_si128(v0, 8), static_cast<unsigned>((del >> 8) & 0xFF));
     w = emit_lane(w, v1, static_cast<unsigned>((del >> 16) & 0xFF));
@@ -201,45 +211,112 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char* r, char* const end,
     w = emit_lane(w, _mm_srli_si128(v2, 8), static_cast<unsigned>((del >> 40) & 0xFF));
     w = emit_lane(w, v3, static_cast<unsigned>((del >> 48) & 0xFF));
     w = emit_lane(w, _mm_srli_si128(v3, 8), static_cast<unsigned>((del >> 56) & 0xFF));
-    if (tail != 0) {
+    if (cut.used < 64) {
       // The 8-byte stores may have run into the quote run left for the next block; it is all
       // quotes, so put them back (the output itself ends before r + used).
-      std::memset(r + used, '"', 64 - used);
+      std::memset(r + cut.used, '"', 64 - cut.used);
     }
-    r += used;
+    r += cut.used;
   }
-  return unescape_scalar(r, end, w, w_end);
+  return unescape_scalar(r, end, w, last);
+}
+
+#define KUBEPRIV_SCP_HAVE_AVX512 1
+
+/// The same with AVX-512 VBMI2 (Ice Lake and later, Zen 4): one compress and one masked store
+/// per 64-byte block, instead of eight shuffles and stores. The masked store writes exactly the
+/// kept bytes, so a quote run left for the next block is never touched.
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) char* unescape_avx512(
+    char*& r, char*& w, char* const end, bool last) noexcept {
+  const __m512i q = _mm512_set1_epi8('"');
+  while (end - r >= kBlockReadable) {
+    const __m512i v = _mm512_loadu_si512(r);
+    BlockCut cut;  // a block without quotes is planned as "keep all 64 bytes"
+    if (!plan_block(_mm512_cmpeq_epi8_mask(v, q), cut)) {
+      char* after = nullptr;
+      if (pairs_block(r, w, after)) return after;
+      continue;
+    }
+    const std::uint64_t keep = ~cut.del;
+    const auto kept = static_cast<unsigned>(__builtin_popcountll(keep));
+    const std::uint64_t store = kept == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << kept) - 1;
+    _mm512_mask_storeu_epi8(w, store, _mm512_maskz_compress_epi8(keep, v));
+    w += kept;
+    r += cut.used;
+  }
+  return unescape_scalar(r, end, w, last);
 }
 #endif
 
 }  // namespace
 
-char* unescape_quoted_baseline(char* r, char* const end, char*& w_end) noexcept {
-  char* w = r;
+namespace {
+
+char* unescape_baseline_resume(char*& r, char*& w, char* const end, bool last) noexcept {
 #if defined(__SSE2__)
   while (end - r >= kBlockReadable) {
     char* after = nullptr;
-    if (pairs_block(r, w, after)) {
-      w_end = w;
-      return after;
-    }
+    if (pairs_block(r, w, after)) return after;
   }
 #endif
-  return unescape_scalar(r, end, w, w_end);
+  return unescape_scalar(r, end, w, last);
+}
+
+}  // namespace
+
+char* unescape_quoted_baseline(char* r, char* const end, char*& w_end) noexcept {
+  char* w = r;
+  char* const after = unescape_baseline_resume(r, w, end, true);
+  if (after != nullptr) w_end = w;
+  return after;
+}
+
+bool unescaper_available(Unescaper u) noexcept {
+  switch (u) {
+    case Unescaper::kBaseline: return true;
+#if defined(KUBEPRIV_SCP_HAVE_SSSE3)
+    case Unescaper::kSsse3: __builtin_cpu_init(); return __builtin_cpu_supports("ssse3") != 0;
+    case Unescaper::kAvx512:
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+             __builtin_cpu_supports("avx512vbmi2") != 0 && __builtin_cpu_supports("popcnt") != 0;
+#else
+    case Unescaper::kSsse3:
+    case Unescaper::kAvx512: return false;
+#endif
+  }
+  return false;
+}
+
+char* unescape_quoted_with(Unescaper u, char*& r, char*& w, char* const end, bool last) noexcept {
+  switch (u) {
+#if defined(KUBEPRIV_SCP_HAVE_SSSE3)
+    case Unescaper::kSsse3: return unescape_ssse3(r, w, end, last);
+    case Unescaper::kAvx512: return unescape_avx512(r, w, end, last);
+#endif
+    default: return unescape_baseline_resume(r, w, end, last);
+  }
 }
 
 // The hot loop of the whole command: a `_raw` JSON event has a doubled quote every few bytes.
-// SSSE3 (every x86-64 CPU since about 2008, but not in the x86-64 baseline) is picked at run
-// time; the baseline handles a 64-byte block quote by quote from its bit mask.
-char* unescape_quoted(char* r, char* const end, char*& w_end) noexcept {
-#if defined(KUBEPRIV_SCP_HAVE_SSSE3)
-  static const bool ssse3 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("ssse3") != 0;
+// The fastest kernel the CPU runs is picked once: AVX-512 VBMI2, else SSSE3 (every x86-64 CPU
+// since about 2008, but not in the x86-64 baseline), else the baseline, which handles a 64-byte
+// block quote by quote from its bit mask.
+char* unescape_quoted_resume(char*& r, char*& w, char* const end, bool last) noexcept {
+  static const Unescaper best = [] {
+    for (Unescaper u : {Unescaper::kAvx512, Unescaper::kSsse3}) {
+      if (unescaper_available(u)) return u;
+    }
+    return Unescaper::kBaseline;
   }();
-  if (ssse3) return unescape_ssse3(r, end, w_end);
-#endif
-  return unescape_quoted_baseline(r, end, w_end);
+  return unescape_quoted_with(best, r, w, end, last);
+}
+
+char* unescape_quoted(char* r, char* const end, char*& w_end) noexcept {
+  char* w = r;
+  char* const after = unescape_quoted_resume(r, w, end, true);
+  if (after != nullptr) w_end = w;
+  return after;
 }
 
 }  // namespace detail
@@ -247,63 +324,130 @@ char* unescape_quoted(char* r, char* const end, char*& w_end) noexcept {
 using common::ErrorCode;
 using common::fail;
 
+CsvReader::CsvReader(BodySource& source) noexcept : source_(&source) {
+  const BodySource::Window w = source.window();
+  p_ = w.begin;
+  end_ = w.end;
+  last_ = w.last;
+}
+
 common::Result<bool> CsvReader::next(std::vector<std::string_view>& fields) {
-  fields.clear();
-  if (p_ >= end_) return false;
-  ++record_;
-  char* p = p_;
   for (;;) {
-    // One field starts at p.
-    if (p < end_ && *p == '"') {
-      char* const start = p + 1;
-      char* w = nullptr;
-      char* const after = detail::unescape_quoted(start, end_, w);
-      if (after == nullptr) {
-        return fail(ErrorCode::kParse,
-                    "CSV record " + std::to_string(record_) + ": quoted field is never closed");
-      }
-      p = after;
-      fields.emplace_back(start, static_cast<std::size_t>(w - start));
-    } else {
-      char* const start = p;
-      while (p < end_ && *p != ',' && *p != '\n' && *p != '\r') {
-        if (*p == '"') {
-          // A quote inside an unquoted field is not valid in the dialect splunkd and splunklib
-          // write; accepting it silently would hide a broken stream.
-          return fail(ErrorCode::kParse,
-                      "CSV record " + std::to_string(record_) + ": quote inside an unquoted field");
+    auto step = parse(fields);
+    if (!step) return tl::unexpected(step.error());
+    if (*step != Step::kMore) return *step == Step::kRecord;
+    auto ok = refill(fields);
+    if (!ok) return tl::unexpected(ok.error());
+  }
+}
+
+common::Result<void> CsvReader::refill(std::vector<std::string_view>& fields) {
+  // Everything in progress as offsets from the first byte to keep, then back onto the new window.
+  char* const keep = in_record_ ? rec_ : p_;
+  offsets_.clear();
+  for (std::string_view f : fields) offsets_.push_back(static_cast<std::size_t>(f.data() - keep));
+  const auto off = [keep](const char* q) { return static_cast<std::size_t>(q - keep); };
+  const std::size_t p = off(p_);
+  const std::size_t value = in_record_ && state_ == State::kQuoted ? off(value_) : 0;
+  const std::size_t qr = in_record_ && state_ == State::kQuoted ? off(qr_) : 0;
+  const std::size_t qw = in_record_ && state_ == State::kQuoted ? off(qw_) : 0;
+  auto ok = source_->more(keep);
+  if (!ok) return ok;
+  const BodySource::Window w = source_->window();
+  char* const base = w.begin;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    fields[i] = std::string_view(base + offsets_[i], fields[i].size());
+  }
+  rec_ = base;
+  p_ = base + p;
+  value_ = base + value;
+  qr_ = base + qr;
+  qw_ = base + qw;
+  end_ = w.end;
+  last_ = w.last;
+  return {};
+}
+
+common::Result<CsvReader::Step> CsvReader::parse(std::vector<std::string_view>& fields) {
+  char* p = p_;
+  if (!in_record_) {
+    fields.clear();
+    if (p >= end_) return last_ ? Step::kEnd : Step::kMore;
+    ++record_;
+    in_record_ = true;
+    rec_ = p;
+    state_ = State::kFieldStart;
+  }
+  for (;;) {
+    switch (state_) {
+      case State::kFieldStart: {
+        // One field starts at p.
+        if (p >= end_ && !last_) {
+          p_ = p;
+          return Step::kMore;
         }
-        ++p;
+        if (p < end_ && *p == '"') {
+          value_ = qr_ = qw_ = p + 1;
+          state_ = State::kQuoted;
+          continue;
+        }
+        char* const start = p;
+        while (p < end_ && *p != ',' && *p != '\n' && *p != '\r') {
+          if (*p == '"') {
+            // A quote inside an unquoted field is not valid in the dialect splunkd and splunklib
+            // write; accepting it silently would hide a broken stream.
+            return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
+                                               ": quote inside an unquoted field");
+          }
+          ++p;
+        }
+        if (p >= end_ && !last_) {  // the field may go on: read it again once more has come
+          p_ = start;
+          return Step::kMore;
+        }
+        fields.emplace_back(start, static_cast<std::size_t>(p - start));
+        state_ = State::kAfterField;
+        continue;
       }
-      fields.emplace_back(start, static_cast<std::size_t>(p - start));
+      case State::kQuoted: {
+        char* const after = detail::unescape_quoted_resume(qr_, qw_, end_, last_);
+        if (after == nullptr) {
+          if (last_) {
+            return fail(ErrorCode::kParse,
+                        "CSV record " + std::to_string(record_) + ": quoted field is never closed");
+          }
+          p_ = qr_;
+          return Step::kMore;
+        }
+        fields.emplace_back(value_, static_cast<std::size_t>(qw_ - value_));
+        p = after;
+        state_ = State::kAfterField;
+        continue;
+      }
+      case State::kAfterField:
+        // After a field: `,` (next field), CR LF / LF / end (end of record).
+        if (p >= end_ || (*p == '\r' && p + 1 >= end_)) {
+          if (!last_) {
+            p_ = p;
+            return Step::kMore;
+          }
+          if (p >= end_) return end_record(p);
+        }
+        if (*p == ',') {
+          ++p;
+          state_ = State::kFieldStart;
+          continue;
+        }
+        if (*p == '\n') return end_record(p + 1);
+        if (*p == '\r' && p + 1 < end_ && p[1] == '\n') return end_record(p + 2);
+        if (*p == '\r' && p + 1 == end_) return end_record(p + 1);  // a body ending in a bare CR
+        if (*p == '\r') {
+          return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
+                                             ": carriage return outside quotes not followed by LF");
+        }
+        return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
+                                           ": unexpected character after a closing quote");
     }
-    // After a field: `,` (next field), CR LF / LF / end (end of record).
-    if (p >= end_) {
-      p_ = p;
-      return true;
-    }
-    if (*p == ',') {
-      ++p;
-      continue;
-    }
-    if (*p == '\n') {
-      p_ = p + 1;
-      return true;
-    }
-    if (*p == '\r' && p + 1 < end_ && p[1] == '\n') {
-      p_ = p + 2;
-      return true;
-    }
-    if (*p == '\r' && p + 1 == end_) {  // a body ending in a bare CR: treat as the terminator
-      p_ = p + 1;
-      return true;
-    }
-    if (*p == '\r') {
-      return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
-                                         ": carriage return outside quotes not followed by LF");
-    }
-    return fail(ErrorCode::kParse, "CSV record " + std::to_string(record_) +
-                                       ": unexpected character after a closing quote");
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>  // write
 
+#include <algorithm>  // std::min
 #include <exception>  // std::exception
 #include <new>        // std::bad_alloc
 
@@ -9,6 +10,9 @@
 
 namespace kubepriv::scp {
 namespace {
+
+// Most the reply buffer reserves up front (it still grows past this when a reply needs it).
+constexpr std::size_t kMaxReplyReserve = std::size_t{64} << 20;
 
 void last_words(int err_fd, std::string_view message) {
   std::string line = "ERROR kubepriv: ";
@@ -56,30 +60,49 @@ int run(int in_fd, int out_fd, Handler& handler, int err_fd) {
   }
 
   // --- execute requests until EOF (an EOF right after getinfo is a normal probe run) ---
+  // The body of each request streams through the reader's small window: every record is
+  // unescaped and judged while what read(2) delivered is still in cache, and memory stays flat
+  // however large the chunk (issue 13).
   std::string out;
+  std::vector<std::string> names;  // the header row, owned: the window moves under it
   std::vector<std::string_view> columns;
   for (;;) {
-    auto chunk = reader.next();
+    auto chunk = reader.next_streamed();
     if (!chunk) return fail_session(out_fd, err_fd, chunk.error().message);
     if (!*chunk) return kExitOk;
+    // A truncated chunk is reported as such, whatever else is wrong with it (as when chunks
+    // were read whole before anything was looked at).
+    auto fail_chunk = [&](std::string_view message) {
+      auto rest = reader.skip_body();
+      return fail_session(out_fd, err_fd, rest ? message : std::string_view(rest.error().message));
+    };
     auto meta = parse_request_metadata((*chunk)->meta);
-    if (!meta) return fail_session(out_fd, err_fd, "execute: " + meta.error().message);
+    if (!meta) return fail_chunk("execute: " + meta.error().message);
     if (meta->action != "execute") {
-      return fail_session(out_fd, err_fd,
-                          "expected an execute request, got action '" + meta->action + "'");
+      return fail_chunk("expected an execute request, got action '" + meta->action + "'");
     }
     out.clear();
     // The reply buffer lives across chunks (no fresh pages per chunk). Reserving half the body
     // up front spares the first chunks' regrowth copies; pages never written cost nothing.
-    if (out.capacity() < (*chunk)->body.size() / 2) out.reserve((*chunk)->body.size() / 2);
-    CsvReader rows((*chunk)->body);
+    // The length is only announced (the body has not arrived): a header claiming 2 GB must not
+    // reserve 1 GB before its truncation is found, so the reservation is capped.
+    const std::size_t guess = std::min((*chunk)->body_len / 2, kMaxReplyReserve);
+    if (out.capacity() < guess) out.reserve(guess);
+    CsvReader rows(reader);
     auto header = rows.next(columns);
-    if (!header) return fail_session(out_fd, err_fd, header.error().message);
+    if (!header) return fail_chunk(header.error().message);
     if (*header) {
+      names.resize(columns.size());
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        names[i].assign(columns[i]);
+        columns[i] = names[i];
+      }
       ExecuteRequest request{meta->finished, columns, rows};
       auto done = handler.execute(request, out);
-      if (!done) return fail_session(out_fd, err_fd, done.error().message);
+      if (!done) return fail_chunk(done.error().message);
     }
+    auto rest = reader.skip_body();
+    if (!rest) return fail_session(out_fd, err_fd, rest.error().message);
     auto wrote = write_chunk(out_fd, finished_metadata(meta->finished), out);
     if (!wrote) {
       last_words(err_fd, wrote.error().message);

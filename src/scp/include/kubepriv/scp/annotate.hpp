@@ -71,6 +71,31 @@ class AnnotateCommand final : public Handler {
   [[nodiscard]] const AnnotateOptions& options() const noexcept { return options_; }
 
  private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  /// Where the columns of one request are (indices into its header; kNone when absent).
+  struct ColumnPlan {
+    std::size_t width = 0;            ///< columns in the header
+    std::size_t field = 0;            ///< the judged field
+    std::size_t twin = kNone;         ///< its `__mv_` twin
+    std::size_t chunked_idx = kNone;  ///< `_chunked_idx`
+    bool selected = false;            ///< selected-fields mode (`_chunked_idx` present)
+  };
+
+  /// Finds the columns, plans the echoed ones and builds the reply header (header_).
+  common::Result<ColumnPlan> plan_columns(std::span<const std::string_view> cols);
+  /// The error for a request without the judged field, naming the first columns it has.
+  [[nodiscard]] tl::unexpected<common::Error> missing_field(
+      std::span<const std::string_view> cols) const;
+  /// Full-record mode: which input columns are echoed, which ones output columns replace.
+  void plan_full_record_echo(std::span<const std::string_view> cols);
+  void add_header_name(std::string_view name);
+  /// Judges the record in row_ (its own error, if any, goes to own_error_).
+  common::Result<Annotation> judge_row(const ColumnPlan& plan, std::size_t record);
+  /// Appends the reply record for row_.
+  void write_row(const ColumnPlan& plan, const Annotation& a, std::string& out);
+  /// Appends vals_ as one output column (and its twin when `twin_col`).
+  void write_values(std::string& out, bool twin_col);
+
   Annotator& annotator_;
   bool echo_field_;
   AnnotateOptions options_;
@@ -82,6 +107,9 @@ class AnnotateCommand final : public Handler {
   std::vector<std::size_t> in_plain_;  ///< per output field: colliding input column or npos
   std::vector<std::size_t> in_twin_;   ///< per output field: its input __mv_ twin or npos
   std::string scratch_;
+  std::string_view own_error_;  ///< the current row's own error (in scratch_), or empty
+  std::string twin_name_;       ///< `__mv_` + the judged field
+  std::size_t header_cols_ = 0;
   std::string mv_buf_;   ///< copy of a twin cell, decoded in place
   std::string enc_buf_;  ///< one encoded twin value
   std::string header_;

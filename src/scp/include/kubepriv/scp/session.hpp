@@ -20,8 +20,9 @@ struct GetinfoReply {
   std::vector<std::string> required_fields;
 };
 
-/// One execute request with a CSV header: the column names and a reader positioned on the
-/// first record. Views point into the request buffer.
+/// One execute request with a CSV header: the column names (held by the session for the whole
+/// call) and a reader positioned on the first record. The body streams through a small window,
+/// so the views of a record stay valid only until the next record is read.
 struct ExecuteRequest {
   bool finished = false;
   std::span<const std::string_view> columns;
