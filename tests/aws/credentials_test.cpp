@@ -1,4 +1,4 @@
-#include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/aws/credential_providers.hpp"
 
 #include <gtest/gtest.h>
 

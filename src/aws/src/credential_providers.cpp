@@ -1,0 +1,576 @@
+#include "kubepriv/aws/credential_providers.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <functional>  // std::function
+#include <nlohmann/json.hpp>
+#include <set>  // std::set
+
+#include "kubepriv/aws/ini.hpp"
+#include "kubepriv/aws/sigv4.hpp"
+#include "kubepriv/aws/sts.hpp"
+
+namespace kubepriv::aws {
+
+using common::ErrorCode;
+using common::fail;
+using common::Result;
+
+namespace {
+
+std::string trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool is_true(const std::optional<std::string>& v) {
+  return v && (lower(*v) == "true" || *v == "1");
+}
+
+}  // namespace
+
+Result<Credentials> parse_credentials_json(std::string_view body, std::string provider) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return fail(ErrorCode::kParse, provider + ": credential response is not a JSON object");
+  }
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (auto it = j.find("Code");
+      it != j.end() && it->is_string() && it->get<std::string>() != "Success") {
+    return fail(ErrorCode::kAuth,
+                provider + ": credential response Code is '" + it->get<std::string>() + "'");
+  }
+  Credentials c;
+  c.access_key_id = str("AccessKeyId");
+  c.secret_access_key = str("SecretAccessKey");
+  c.session_token = str("Token");
+  if (c.session_token.empty()) c.session_token = str("SessionToken");
+  if (c.empty())
+    return fail(ErrorCode::kParse,
+                provider + ": credential response lacks AccessKeyId/SecretAccessKey");
+  const std::string exp = str("Expiration");
+  if (!exp.empty()) {
+    auto t = parse_timestamp(exp);
+    if (!t) return fail(ErrorCode::kParse, provider + ": bad Expiration: " + t.error().message);
+    c.expiration = *t;
+  }
+  c.provider = std::move(provider);
+  return c;
+}
+
+// ---- static / environment ----
+
+StaticProvider::StaticProvider(Credentials credentials) : credentials_(std::move(credentials)) {
+  if (credentials_.provider.empty()) credentials_.provider = "explicit";
+}
+
+Result<Credentials> StaticProvider::get(bool) {
+  if (credentials_.access_key_id.empty() && credentials_.secret_access_key.empty()) {
+    return fail(ErrorCode::kNotFound, "explicit: no keys configured");
+  }
+  if (credentials_.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "explicit: access key id and secret must both be set");
+  }
+  return credentials_;
+}
+
+Result<Credentials> EnvironmentProvider::get(bool) {
+  const auto id = env_.get("AWS_ACCESS_KEY_ID");
+  const auto secret = env_.get("AWS_SECRET_ACCESS_KEY");
+  if (!id && !secret) return fail(ErrorCode::kNotFound, "environment: AWS_ACCESS_KEY_ID not set");
+  if (!id || !secret) {
+    return fail(ErrorCode::kInvalidArgument,
+                "environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+  }
+  Credentials c;
+  c.access_key_id = *id;
+  c.secret_access_key = *secret;
+  if (auto t = env_.get("AWS_SESSION_TOKEN"))
+    c.session_token = *t;
+  else if (auto t2 = env_.get("AWS_SECURITY_TOKEN"))
+    c.session_token = *t2;
+  if (auto e = env_.get("AWS_CREDENTIAL_EXPIRATION")) {
+    auto t = parse_timestamp(*e);
+    if (!t)
+      return fail(ErrorCode::kInvalidArgument,
+                  "environment: AWS_CREDENTIAL_EXPIRATION: " + t.error().message);
+    c.expiration = *t;
+  }
+  c.provider = "environment";
+  return c;
+}
+
+// ---- web identity ----
+
+WebIdentityProvider::WebIdentityProvider(const Environment& env, StsClient& sts,
+                                         std::string token_file, std::string role_arn,
+                                         std::string session_name)
+    : env_(env),
+      sts_(sts),
+      token_file_(std::move(token_file)),
+      role_arn_(std::move(role_arn)),
+      session_name_(std::move(session_name)) {}
+
+Result<Credentials> WebIdentityProvider::get(bool) {
+  std::string file =
+      token_file_.empty() ? env_.get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or("") : token_file_;
+  std::string role = role_arn_.empty() ? env_.get("AWS_ROLE_ARN").value_or("") : role_arn_;
+  if (file.empty() && role.empty())
+    return fail(ErrorCode::kNotFound, "web_identity: AWS_WEB_IDENTITY_TOKEN_FILE not set");
+  if (file.empty() || role.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "web_identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must be set together");
+  }
+  std::string session =
+      session_name_.empty() ? env_.get("AWS_ROLE_SESSION_NAME").value_or("") : session_name_;
+  if (session.empty()) session = "kubepriv-web-identity";
+  // Re-read on every refresh: the kubelet rotates the projected token.
+  auto token = env_.read_file(file, 64 * 1024);
+  if (!token) {
+    return fail(ErrorCode::kAuth, "web_identity: cannot read token file: " + token.error().message);
+  }
+  const std::string t = trim(*token);
+  if (t.empty()) return fail(ErrorCode::kAuth, "web_identity: token file " + file + " is empty");
+  return sts_.assume_role_with_web_identity(role, session, t, 3600);
+}
+
+// ---- container ----
+
+ContainerProvider::ContainerProvider(const Environment& env, common::HttpTransport& http)
+    : env_(env), http_(http) {}
+
+bool ContainerProvider::configured() const {
+  return env_.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").has_value() ||
+         env_.get("AWS_CONTAINER_CREDENTIALS_FULL_URI").has_value();
+}
+
+Result<Credentials> ContainerProvider::get(bool) {
+  std::string url;
+  if (auto rel = env_.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    if (rel->empty() || rel->front() != '/') {
+      return fail(ErrorCode::kInvalidArgument,
+                  "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with '/'");
+    }
+    url = "http://169.254.170.2" + *rel;
+  } else if (auto full = env_.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+    auto parsed = common::parse_url(*full);
+    if (!parsed)
+      return fail(ErrorCode::kInvalidArgument,
+                  "container: AWS_CONTAINER_CREDENTIALS_FULL_URI: " + parsed.error().message);
+    const std::string& h = parsed->host;
+    const bool allowed_http = common::is_loopback_host(h) || h == "169.254.170.2" ||
+                              h == "169.254.170.23" || h == "fd00:ec2::23";
+    if (parsed->scheme == "http" && !allowed_http) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "container: AWS_CONTAINER_CREDENTIALS_FULL_URI over http must target loopback, "
+                  "169.254.170.2, 169.254.170.23 or fd00:ec2::23 (got '" +
+                      h + "')");
+    }
+    url = *full;
+  } else {
+    return fail(ErrorCode::kNotFound, "container: AWS_CONTAINER_CREDENTIALS_*_URI not set");
+  }
+  std::string auth;
+  if (auto file = env_.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
+    auto t = env_.read_file(*file, 64 * 1024);
+    if (!t)
+      return fail(
+          ErrorCode::kAuth,
+          "container: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: " + t.error().message);
+    auth = trim(*t);
+  } else if (auto tok = env_.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
+    auth = trim(*tok);
+  }
+  if (auth.find_first_of("\r\n") != std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument,
+                "container: authorization token contains a line break");
+  }
+  Result<Credentials> last = fail(ErrorCode::kUnavailable, "container: no attempt");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    common::HttpRequest req;
+    req.method = "GET";
+    req.url = url;
+    req.timeout = std::chrono::seconds(2);
+    req.connect_timeout = std::chrono::seconds(2);
+    req.headers.push_back({"Accept", "application/json"});
+    if (!auth.empty()) req.headers.push_back({"Authorization", auth});
+    auto resp = http_.send(req);
+    if (!resp) {
+      last = fail(resp.error().code, "container: " + resp.error().message);
+      continue;
+    }
+    if (resp->status == 200) return parse_credentials_json(resp->body, "container");
+    last = fail(resp->status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kAuth,
+                "container: endpoint answered HTTP " + std::to_string(resp->status));
+    if (resp->status < 500) break;
+  }
+  return last;
+}
+
+// ---- IMDSv2 ----
+
+ImdsProvider::ImdsProvider(const Environment& env, common::HttpTransport& http)
+    : env_(env), http_(http) {}
+
+Result<Credentials> ImdsProvider::get(bool) {
+  if (is_true(env_.get("AWS_EC2_METADATA_DISABLED"))) {
+    return fail(ErrorCode::kNotFound, "imds: disabled by AWS_EC2_METADATA_DISABLED");
+  }
+  std::string base = "http://169.254.169.254";
+  if (auto ep = env_.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
+    base = *ep;
+  } else if (auto mode = env_.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+             mode && lower(*mode) == "ipv6") {
+    base = "http://[fd00:ec2::254]";
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (auto u = common::check_url_security(base + "/"); !u) {
+    return fail(ErrorCode::kInvalidArgument,
+                "imds: AWS_EC2_METADATA_SERVICE_ENDPOINT: " + u.error().message);
+  }
+  auto exchange = [&](const std::string& method, const std::string& path,
+                      const common::HttpHeaders& headers) -> Result<common::HttpResponse> {
+    Result<common::HttpResponse> last = fail(ErrorCode::kUnavailable, "no attempt");
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      common::HttpRequest req;
+      req.method = method;
+      req.url = base + path;
+      req.headers = headers;
+      req.timeout = std::chrono::seconds(1);
+      req.connect_timeout = std::chrono::seconds(1);
+      last = http_.send(req);
+      if (last && last->status < 500) return last;
+    }
+    return last;
+  };
+  auto token =
+      exchange("PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}});
+  if (!token)
+    return fail(ErrorCode::kNotFound,
+                "imds: metadata service not reachable: " + token.error().message);
+  if (token->status != 200) {
+    return fail(ErrorCode::kNotFound, "imds: IMDSv2 token request answered HTTP " +
+                                          std::to_string(token->status) + " (IMDSv1 is not used)");
+  }
+  const std::string tok = trim(token->body);
+  const common::HttpHeaders auth = {{"X-aws-ec2-metadata-token", tok}};
+  auto role = exchange("GET", "/latest/meta-data/iam/security-credentials/", auth);
+  if (!role) return fail(role.error().code, "imds: " + role.error().message);
+  if (role->status == 404)
+    return fail(ErrorCode::kNotFound, "imds: no IAM role attached to this instance");
+  if (role->status != 200)
+    return fail(ErrorCode::kUnavailable,
+                "imds: role lookup answered HTTP " + std::to_string(role->status));
+  std::string role_name = trim(role->body);
+  if (auto nl = role_name.find('\n'); nl != std::string::npos)
+    role_name = trim(role_name.substr(0, nl));
+  if (role_name.empty() || role_name.find_first_of("/?#% ") != std::string::npos) {
+    return fail(ErrorCode::kParse, "imds: unusable role name");
+  }
+  auto creds = exchange("GET", "/latest/meta-data/iam/security-credentials/" + role_name, auth);
+  if (!creds) return fail(creds.error().code, "imds: " + creds.error().message);
+  if (creds->status != 200)
+    return fail(ErrorCode::kUnavailable,
+                "imds: credentials answered HTTP " + std::to_string(creds->status));
+  return parse_credentials_json(creds->body, "imds");
+}
+
+// ---- assume role ----
+
+AssumeRoleProvider::AssumeRoleProvider(std::shared_ptr<CredentialsProvider> source, StsClient& sts,
+                                       Params params)
+    : source_(std::move(source)), sts_(sts), params_(std::move(params)) {}
+
+Result<Credentials> AssumeRoleProvider::get(bool force_refresh) {
+  auto src = source_->get(force_refresh);
+  if (!src) {
+    // A missing source is a configuration error once a role is requested.
+    return fail(src.error().code == ErrorCode::kNotFound ? ErrorCode::kAuth : src.error().code,
+                "assume_role: no source credentials: " + src.error().message);
+  }
+  return sts_.assume_role(*src, params_.role_arn, params_.session_name, params_.external_id,
+                          params_.duration_seconds);
+}
+
+// ---- profiles ----
+
+ProfileProvider::ProfileProvider(const Environment& env, common::HttpTransport& http,
+                                 StsClient& sts, std::string profile)
+    : env_(env), http_(http), sts_(sts), profile_(std::move(profile)) {}
+
+std::string ProfileProvider::name() const {
+  return "profile:" + (profile_.empty() ? env_.get("AWS_PROFILE").value_or("default") : profile_);
+}
+
+namespace {
+
+struct Profiles {
+  IniFile config, credentials;
+  bool any_file = false;
+};
+
+using Section = std::map<std::string, std::string, std::less<>>;
+
+std::optional<Section> find_profile(const Profiles& p, const std::string& name) {
+  std::optional<Section> out;
+  auto merge = [&](const Section& s) {
+    if (!out) out = Section{};
+    for (const auto& [k, v] : s) (*out)[k] = v;
+  };
+  // config: "[profile name]"; "[default]" (and "[profile default]") for the default profile.
+  if (auto it = p.config.find("profile " + name); it != p.config.end())
+    merge(it->second);
+  else if (name == "default") {
+    if (auto it2 = p.config.find("default"); it2 != p.config.end()) merge(it2->second);
+  }
+  // credentials file: "[name]"; its keys win over config keys.
+  if (auto it = p.credentials.find(name); it != p.credentials.end()) merge(it->second);
+  return out;
+}
+
+std::string value_of(const Section& s, std::string_view key) {
+  auto it = s.find(key);
+  return it == s.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+Result<Credentials> ProfileProvider::get(bool force_refresh) {
+  const bool named = !profile_.empty() || env_.get("AWS_PROFILE").has_value();
+  const std::string profile =
+      !profile_.empty() ? profile_ : env_.get("AWS_PROFILE").value_or("default");
+  const std::string home = env_.get("HOME").value_or("");
+  const std::string config_path =
+      env_.get("AWS_CONFIG_FILE").value_or(home.empty() ? "" : home + "/.aws/config");
+  const std::string cred_path = env_.get("AWS_SHARED_CREDENTIALS_FILE")
+                                    .value_or(home.empty() ? "" : home + "/.aws/credentials");
+  Profiles files;
+  for (auto [path, target] :
+       {std::pair{config_path, &files.config}, std::pair{cred_path, &files.credentials}}) {
+    if (path.empty()) continue;
+    auto text = env_.read_file(path);
+    if (!text) {
+      if (text.error().code == ErrorCode::kNotFound) continue;
+      return fail(ErrorCode::kIo, "profile: " + text.error().message);
+    }
+    auto ini = parse_ini(*text);
+    if (!ini)
+      return fail(ErrorCode::kInvalidArgument, "profile: " + path + ": " + ini.error().message);
+    *target = std::move(*ini);
+    files.any_file = true;
+  }
+
+  std::set<std::string> visited;
+  std::function<Result<Credentials>(const std::string&, int)> resolve =
+      [&](const std::string& name, int depth) -> Result<Credentials> {
+    if (depth > 10)
+      return fail(ErrorCode::kInvalidArgument, "profile: role chain deeper than 10 profiles");
+    auto section = find_profile(files, name);
+    if (!section) {
+      return fail(
+          depth == 0 && !named ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument,
+          "profile: profile '" + name + "' not found in " + config_path + " or " + cred_path);
+    }
+    if (!visited.insert(name).second) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "profile: source_profile cycle through '" + name + "'");
+    }
+    const std::string role_arn = value_of(*section, "role_arn");
+    const std::string key_id = value_of(*section, "aws_access_key_id");
+    const std::string secret = value_of(*section, "aws_secret_access_key");
+    auto static_creds = [&]() -> Result<Credentials> {
+      if (key_id.empty() || secret.empty()) {
+        return fail(
+            ErrorCode::kInvalidArgument,
+            "profile: '" + name + "' needs both aws_access_key_id and aws_secret_access_key");
+      }
+      Credentials c;
+      c.access_key_id = key_id;
+      c.secret_access_key = secret;
+      c.session_token = value_of(*section, "aws_session_token");
+      c.provider = "profile:" + name;
+      return c;
+    };
+    if (role_arn.empty()) {
+      if (!key_id.empty() || !secret.empty()) return static_creds();
+      if (!value_of(*section, "credential_process").empty()) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "profile: '" + name + "': credential_process is not supported");
+      }
+      if (!value_of(*section, "sso_start_url").empty() ||
+          !value_of(*section, "sso_session").empty()) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "profile: '" + name + "': SSO profiles are not supported");
+      }
+      return fail(depth == 0 && !named ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument,
+                  "profile: '" + name + "' has no credentials");
+    }
+    const std::string session = value_of(*section, "role_session_name").empty()
+                                    ? std::string("kubepriv")
+                                    : value_of(*section, "role_session_name");
+    int duration = 3600;
+    if (auto d = value_of(*section, "duration_seconds"); !d.empty()) {
+      try {
+        duration = std::stoi(d);
+      } catch (...) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "profile: '" + name + "': duration_seconds is not a number");
+      }
+      if (duration < 900 || duration > 43200) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "profile: '" + name + "': duration_seconds must be 900..43200");
+      }
+    }
+    const std::string source_profile = value_of(*section, "source_profile");
+    const std::string credential_source = value_of(*section, "credential_source");
+    const std::string token_file = value_of(*section, "web_identity_token_file");
+    const int sources = (source_profile.empty() ? 0 : 1) + (credential_source.empty() ? 0 : 1) +
+                        (token_file.empty() ? 0 : 1);
+    if (sources != 1) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "profile: '" + name +
+                      "' with role_arn needs exactly one of source_profile, "
+                      "credential_source, web_identity_token_file");
+    }
+    if (!token_file.empty()) {
+      WebIdentityProvider w(env_, sts_, token_file, role_arn, session);
+      return w.get(force_refresh);
+    }
+    Result<Credentials> source = fail(ErrorCode::kInternal, "unset");
+    if (!source_profile.empty()) {
+      if (source_profile == name) {
+        source = static_creds();  // botocore: a profile may source its own static keys
+      } else {
+        source = resolve(source_profile, depth + 1);
+      }
+    } else if (credential_source == "Environment") {
+      source = EnvironmentProvider(env_).get(force_refresh);
+    } else if (credential_source == "Ec2InstanceMetadata") {
+      source = ImdsProvider(env_, http_).get(force_refresh);
+    } else if (credential_source == "EcsContainer") {
+      source = ContainerProvider(env_, http_).get(force_refresh);
+    } else {
+      return fail(ErrorCode::kInvalidArgument,
+                  "profile: '" + name + "': unknown credential_source '" + credential_source + "'");
+    }
+    if (!source) {
+      return fail(
+          source.error().code == ErrorCode::kNotFound ? ErrorCode::kAuth : source.error().code,
+          "profile: '" + name + "': source credentials: " + source.error().message);
+    }
+    auto assumed =
+        sts_.assume_role(*source, role_arn, session, value_of(*section, "external_id"), duration);
+    if (assumed) assumed->provider = "profile:" + name + " (assume_role)";
+    return assumed;
+  };
+  if (!files.any_file)
+    return fail(ErrorCode::kNotFound, "profile: no shared config or credentials file");
+  return resolve(profile, 0);
+}
+
+// ---- chain and caching ----
+
+ChainProvider::ChainProvider(std::vector<std::shared_ptr<CredentialsProvider>> providers)
+    : providers_(std::move(providers)) {}
+
+Result<Credentials> ChainProvider::get(bool force_refresh) {
+  if (winner_) {
+    auto again = winner_->get(force_refresh);
+    if (again || again.error().code != ErrorCode::kNotFound) return again;
+    winner_.reset();  // the environment changed; walk the chain again
+  }
+  std::string tried;
+  for (const auto& p : providers_) {
+    auto c = p->get(force_refresh);
+    if (c) {
+      winner_ = p;
+      return c;
+    }
+    if (c.error().code != ErrorCode::kNotFound) return c;
+    if (!tried.empty()) tried += "; ";
+    tried += c.error().message;
+  }
+  return fail(ErrorCode::kAuth, "no AWS credentials found (" + tried + ")");
+}
+
+CachingProvider::CachingProvider(std::shared_ptr<CredentialsProvider> inner,
+                                 const common::Clock& clock, std::chrono::seconds advisory,
+                                 std::chrono::seconds mandatory)
+    : inner_(std::move(inner)), clock_(clock), advisory_(advisory), mandatory_(mandatory) {}
+
+Result<Credentials> CachingProvider::get(bool force_refresh) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = clock_.now();
+  if (cached_ && !force_refresh) {
+    if (!cached_->expiration || *cached_->expiration - now > advisory_) return *cached_;
+    if (*cached_->expiration - now > mandatory_) {
+      ++fetches_;
+      auto fresh = inner_->get(false);
+      if (fresh) {
+        cached_ = *fresh;
+        return *cached_;
+      }
+      spdlog::warn(
+          "credential refresh failed, keeping current credentials until the mandatory window: " +
+          redact_text(fresh.error().message));
+      return *cached_;
+    }
+  }
+  ++fetches_;
+  auto fresh = inner_->get(force_refresh);
+  if (!fresh) return fresh;
+  if (fresh->expiration && *fresh->expiration - now <= mandatory_) {
+    spdlog::warn("credentials from " + fresh->provider + " expire within the refresh window");
+  }
+  cached_ = *fresh;
+  return *cached_;
+}
+
+DefaultCredentialsChain::DefaultCredentialsChain(ChainOptions options, const Environment& env,
+                                                 common::HttpTransport& http,
+                                                 const common::Clock& clock) {
+  StsConfig sc;
+  sc.region = options.region.empty() ? region_from_env(env) : options.region;
+  if (sc.region.empty()) sc.region = "us-east-1";
+  sc.endpoint_url = options.sts_endpoint;
+  sts_ = std::make_unique<StsClient>(sc, env, http, clock);
+  std::vector<std::shared_ptr<CredentialsProvider>> chain;
+  if (options.explicit_credentials)
+    chain.push_back(std::make_shared<StaticProvider>(*options.explicit_credentials));
+  chain.push_back(std::make_shared<EnvironmentProvider>(env));
+  chain.push_back(std::make_shared<WebIdentityProvider>(env, *sts_));
+  chain.push_back(std::make_shared<ProfileProvider>(env, http, *sts_, options.profile));
+  chain.push_back(std::make_shared<ContainerProvider>(env, http));
+  chain.push_back(std::make_shared<ImdsProvider>(env, http));
+  auto base =
+      std::make_shared<CachingProvider>(std::make_shared<ChainProvider>(std::move(chain)), clock);
+  if (options.assume_role.role_arn.empty()) {
+    top_ = base;
+  } else {
+    auto assume = std::make_shared<AssumeRoleProvider>(base, *sts_, options.assume_role);
+    top_ = std::make_shared<CachingProvider>(assume, clock);
+  }
+}
+
+DefaultCredentialsChain::~DefaultCredentialsChain() = default;
+
+Result<Credentials> DefaultCredentialsChain::get(bool force_refresh) {
+  return top_->get(force_refresh);
+}
+
+}  // namespace kubepriv::aws
