@@ -1,9 +1,8 @@
-#include "kubepriv/aws/credential_providers.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
+#include "kubepriv/aws/credential_providers.hpp"
 #include "kubepriv/aws/sts.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"

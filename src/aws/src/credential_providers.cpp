@@ -9,26 +9,16 @@
 #include "kubepriv/aws/ini.hpp"
 #include "kubepriv/aws/sigv4.hpp"
 #include "kubepriv/aws/sts.hpp"
+#include "trim.hpp"
 
 namespace kubepriv::aws {
 
 using common::ErrorCode;
 using common::fail;
 using common::Result;
+using detail::trim;
 
 namespace {
-
-std::string trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -40,38 +30,6 @@ bool is_true(const std::optional<std::string>& v) {
 }
 
 }  // namespace
-
-Result<Credentials> parse_credentials_json(std::string_view body, std::string provider) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return fail(ErrorCode::kParse, provider + ": credential response is not a JSON object");
-  }
-  auto str = [&](const char* key) -> std::string {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  if (auto it = j.find("Code");
-      it != j.end() && it->is_string() && it->get<std::string>() != "Success") {
-    return fail(ErrorCode::kAuth,
-                provider + ": credential response Code is '" + it->get<std::string>() + "'");
-  }
-  Credentials c;
-  c.access_key_id = str("AccessKeyId");
-  c.secret_access_key = str("SecretAccessKey");
-  c.session_token = str("Token");
-  if (c.session_token.empty()) c.session_token = str("SessionToken");
-  if (c.empty())
-    return fail(ErrorCode::kParse,
-                provider + ": credential response lacks AccessKeyId/SecretAccessKey");
-  const std::string exp = str("Expiration");
-  if (!exp.empty()) {
-    auto t = parse_timestamp(exp);
-    if (!t) return fail(ErrorCode::kParse, provider + ": bad Expiration: " + t.error().message);
-    c.expiration = *t;
-  }
-  c.provider = std::move(provider);
-  return c;
-}
 
 // ---- static / environment ----
 

@@ -12,6 +12,7 @@
 #include <vector>       // std::vector
 
 #include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/aws/credentials_json.hpp"
 #include "kubepriv/aws/environment.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/http.hpp"
@@ -189,9 +190,5 @@ class DefaultCredentialsChain final : public CredentialsProvider {
   std::unique_ptr<StsClient> sts_;
   std::shared_ptr<CachingProvider> top_;
 };
-
-/// Parses the JSON credential documents of the container endpoint and IMDS
-/// ({AccessKeyId, SecretAccessKey, Token, Expiration[, Code]}).
-common::Result<Credentials> parse_credentials_json(std::string_view body, std::string provider);
 
 }  // namespace kubepriv::aws
