@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "kubepriv/aws/credential_providers.hpp"
+#include "kubepriv/aws/static_provider.hpp"
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/aws/rate_limiter.hpp"
 #include "kubepriv/testing/capture_logs.hpp"

@@ -14,34 +14,13 @@
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/credentials_json.hpp"
 #include "kubepriv/aws/environment.hpp"
+#include "kubepriv/aws/environment_provider.hpp"
+#include "kubepriv/aws/static_provider.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/http.hpp"
 #include "kubepriv/common/result.hpp"
 
 namespace kubepriv::aws {
-
-/// Fixed keys (explicit configuration, e.g. from Splunk's credential store).
-class StaticProvider final : public CredentialsProvider {
- public:
-  explicit StaticProvider(Credentials credentials);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "explicit"; }
-
- private:
-  Credentials credentials_;
-};
-
-/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (legacy AWS_SECURITY_TOKEN),
-/// AWS_CREDENTIAL_EXPIRATION. Only one of the two keys set is a configuration error.
-class EnvironmentProvider final : public CredentialsProvider {
- public:
-  explicit EnvironmentProvider(const Environment& env) : env_(env) {}
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "environment"; }
-
- private:
-  const Environment& env_;
-};
 
 class StsClient;
 
