@@ -11,66 +11,19 @@
 #include <string_view>  // std::string_view
 #include <vector>       // std::vector
 
+#include "kubepriv/aws/container_provider.hpp"
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/credentials_json.hpp"
 #include "kubepriv/aws/environment.hpp"
 #include "kubepriv/aws/environment_provider.hpp"
+#include "kubepriv/aws/imds_provider.hpp"
 #include "kubepriv/aws/static_provider.hpp"
+#include "kubepriv/aws/web_identity_provider.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/common/http.hpp"
 #include "kubepriv/common/result.hpp"
 
 namespace kubepriv::aws {
-
-class StsClient;
-
-/// IRSA: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME) →
-/// STS AssumeRoleWithWebIdentity. The token file is re-read on every call.
-class WebIdentityProvider final : public CredentialsProvider {
- public:
-  /// Values explicitly given (from a profile); empty strings fall back to the environment.
-  WebIdentityProvider(const Environment& env, StsClient& sts, std::string token_file = {},
-                      std::string role_arn = {}, std::string session_name = {});
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "web_identity"; }
-
- private:
-  const Environment& env_;
-  StsClient& sts_;
-  std::string token_file_, role_arn_, session_name_;
-};
-
-/// Container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2<uri>) or
-/// AWS_CONTAINER_CREDENTIALS_FULL_URI (https any host; http only loopback, 169.254.170.2,
-/// 169.254.170.23, fd00:ec2::23) with Authorization from AWS_CONTAINER_AUTHORIZATION_TOKEN or
-/// the file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read each time; EKS Pod Identity).
-class ContainerProvider final : public CredentialsProvider {
- public:
-  ContainerProvider(const Environment& env, common::HttpTransport& http);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "container"; }
-  /// Whether the environment configures this provider at all.
-  bool configured() const;
-
- private:
-  const Environment& env_;
-  common::HttpTransport& http_;
-};
-
-/// EC2 instance metadata v2: PUT /latest/api/token (TTL 21600) then GET the role name and the
-/// role's credentials. AWS_EC2_METADATA_SERVICE_ENDPOINT overrides the base URL,
-/// AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6 selects [fd00:ec2::254],
-/// AWS_EC2_METADATA_DISABLED=true disables. Short timeouts (1 s), 2 attempts. No IMDSv1.
-class ImdsProvider final : public CredentialsProvider {
- public:
-  ImdsProvider(const Environment& env, common::HttpTransport& http);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "imds"; }
-
- private:
-  const Environment& env_;
-  common::HttpTransport& http_;
-};
 
 /// STS AssumeRole (+ExternalId) using credentials from a source provider.
 class AssumeRoleProvider final : public CredentialsProvider {
