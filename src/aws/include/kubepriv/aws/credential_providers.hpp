@@ -11,12 +11,14 @@
 #include <string_view>  // std::string_view
 #include <vector>       // std::vector
 
+#include "kubepriv/aws/assume_role_provider.hpp"
 #include "kubepriv/aws/container_provider.hpp"
 #include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/credentials_json.hpp"
 #include "kubepriv/aws/environment.hpp"
 #include "kubepriv/aws/environment_provider.hpp"
 #include "kubepriv/aws/imds_provider.hpp"
+#include "kubepriv/aws/profile_provider.hpp"
 #include "kubepriv/aws/static_provider.hpp"
 #include "kubepriv/aws/web_identity_provider.hpp"
 #include "kubepriv/common/clock.hpp"
@@ -24,46 +26,6 @@
 #include "kubepriv/common/result.hpp"
 
 namespace kubepriv::aws {
-
-/// STS AssumeRole (+ExternalId) using credentials from a source provider.
-class AssumeRoleProvider final : public CredentialsProvider {
- public:
-  /// Parameters of AssumeRole.
-  struct Params {
-    std::string role_arn;
-    std::string session_name = "kubepriv";
-    std::string external_id;  ///< empty: not sent
-    int duration_seconds = 3600;
-  };
-  AssumeRoleProvider(std::shared_ptr<CredentialsProvider> source, StsClient& sts, Params params);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "assume_role:" + params_.role_arn; }
-
- private:
-  std::shared_ptr<CredentialsProvider> source_;
-  StsClient& sts_;
-  Params params_;
-};
-
-/// Shared config/credentials files with profiles: AWS_PROFILE (default "default"),
-/// AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), AWS_CONFIG_FILE (~/.aws/config, sections
-/// "[profile x]", "[default]"). Supports static keys, `role_arn` + `source_profile` chains
-/// (cycle-checked), `credential_source` = Environment | Ec2InstanceMetadata | EcsContainer,
-/// `web_identity_token_file`, `external_id`, `role_session_name`, `duration_seconds`.
-/// kNotFound when the profile exists in neither file (unless AWS_PROFILE names it: then an error).
-class ProfileProvider final : public CredentialsProvider {
- public:
-  ProfileProvider(const Environment& env, common::HttpTransport& http, StsClient& sts,
-                  std::string profile = {});
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override;
-
- private:
-  const Environment& env_;
-  common::HttpTransport& http_;
-  StsClient& sts_;
-  std::string profile_;
-};
 
 /// Tries providers in order; the first one configured answers (kNotFound moves on).
 class ChainProvider final : public CredentialsProvider {
