@@ -1,9 +1,18 @@
+#include "kubepriv/aws/credentials.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
-#include "kubepriv/aws/credential_providers.hpp"
+#include "kubepriv/aws/caching_provider.hpp"
+#include "kubepriv/aws/container_provider.hpp"
+#include "kubepriv/aws/credentials_json.hpp"
+#include "kubepriv/aws/default_credentials_chain.hpp"
+#include "kubepriv/aws/environment_provider.hpp"
+#include "kubepriv/aws/imds_provider.hpp"
+#include "kubepriv/aws/profile_provider.hpp"
 #include "kubepriv/aws/sts.hpp"
+#include "kubepriv/aws/web_identity_provider.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
