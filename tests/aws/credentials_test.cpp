@@ -75,6 +75,16 @@ struct World {
       return common::fail(ErrorCode::kUnavailable, "fake: connection refused");
     };
   }
+  // `text` becomes the shared config file.
+  void config(std::string text) {
+    env.vars["AWS_CONFIG_FILE"] = "/c";
+    env.files["/c"] = std::move(text);
+  }
+  // Profile `name` through a ProfileProvider with a default STS client.
+  common::Result<aws::Credentials> profile(const std::string& name) {
+    aws::StsClient sts({}, env, http, clock);
+    return aws::ProfileProvider(env, http, sts, name).get();
+  }
   common::Result<aws::Credentials> chain(aws::ChainOptions o = {}) {
     if (o.region.empty()) o.region = "us-east-1";
     aws::DefaultCredentialsChain c(o, env, http, clock);
@@ -262,11 +272,9 @@ std::string role_chain(int base) {
 
 TEST(Profile, RoleChainDepthIsBoundedBeforeAnyStsCall) {
   World w;
-  w.env.vars["AWS_CONFIG_FILE"] = "/c";
-  aws::StsClient sts({}, w.env, w.http, w.clock);
   // Ten source_profile steps below the profile asked for: followed, one AssumeRole per role.
-  w.env.files["/c"] = role_chain(10);
-  auto ok = aws::ProfileProvider(w.env, w.http, sts, "p0").get();
+  w.config(role_chain(10));
+  auto ok = w.profile("p0");
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->provider, "profile:p0 (assume_role)");
   EXPECT_EQ(sts_calls(w.http), 10u);
@@ -275,8 +283,8 @@ TEST(Profile, RoleChainDepthIsBoundedBeforeAnyStsCall) {
             std::string::npos);
   // Eleven: refused as a configuration error, and STS is never asked.
   w.http.requests.clear();
-  w.env.files["/c"] = role_chain(11);
-  auto deep = aws::ProfileProvider(w.env, w.http, sts, "p0").get();
+  w.config(role_chain(11));
+  auto deep = w.profile("p0");
   ASSERT_FALSE(deep);
   EXPECT_EQ(deep.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(deep.error().message.find("deeper than 10"), std::string::npos) << deep.error().message;
@@ -285,21 +293,19 @@ TEST(Profile, RoleChainDepthIsBoundedBeforeAnyStsCall) {
 
 TEST(Profile, CycleIsNamedWhereverItCloses) {
   World w;
-  w.env.vars["AWS_CONFIG_FILE"] = "/c";
   // a -> b -> c -> b: the loop does not pass through the profile asked for.
-  w.env.files["/c"] =
+  w.config(
       "[profile a]\nrole_arn=arn:aws:iam::1:role/a\nsource_profile=b\n"
       "[profile b]\nrole_arn=arn:aws:iam::1:role/b\nsource_profile=c\n"
       "[profile c]\nrole_arn=arn:aws:iam::1:role/c\nsource_profile=b\n"
-      "[profile selfnokeys]\nrole_arn=arn:aws:iam::1:role/s\nsource_profile=selfnokeys\n";
-  aws::StsClient sts({}, w.env, w.http, w.clock);
-  auto cyc = aws::ProfileProvider(w.env, w.http, sts, "a").get();
+      "[profile selfnokeys]\nrole_arn=arn:aws:iam::1:role/s\nsource_profile=selfnokeys\n");
+  auto cyc = w.profile("a");
   ASSERT_FALSE(cyc);
   EXPECT_EQ(cyc.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(cyc.error().message.find("cycle through 'b'"), std::string::npos)
       << cyc.error().message;
   // A profile sourcing itself uses its own static keys; without them it is an error, not a loop.
-  auto self = aws::ProfileProvider(w.env, w.http, sts, "selfnokeys").get();
+  auto self = w.profile("selfnokeys");
   ASSERT_FALSE(self);
   EXPECT_EQ(self.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(self.error().message.find("needs both"), std::string::npos) << self.error().message;
@@ -308,8 +314,7 @@ TEST(Profile, CycleIsNamedWhereverItCloses) {
 
 TEST(Profile, MissingSourceProfileStopsTheChain) {
   World w;  // IMDS answers: the chain would find it if the profile error let it move on
-  w.env.vars["AWS_CONFIG_FILE"] = "/c";
-  w.env.files["/c"] = "[default]\nrole_arn=arn:aws:iam::1:role/d\nsource_profile=ghost\n";
+  w.config("[default]\nrole_arn=arn:aws:iam::1:role/d\nsource_profile=ghost\n");
   auto c = w.chain();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, ErrorCode::kInvalidArgument);
@@ -321,42 +326,40 @@ TEST(Profile, MissingSourceProfileStopsTheChain) {
 
 TEST(Profile, CredentialSources) {
   World w;
-  w.env.vars["AWS_CONFIG_FILE"] = "/c";
-  w.env.files["/c"] =
+  w.config(
       "[profile env]\nrole_arn=arn:aws:iam::1:role/e\ncredential_source=Environment\n"
       "[profile ec2]\nrole_arn=arn:aws:iam::1:role/i\ncredential_source=Ec2InstanceMetadata\n"
       "[profile ecs]\nrole_arn=arn:aws:iam::1:role/c\ncredential_source=EcsContainer\n"
       "[profile bogus]\nrole_arn=arn:aws:iam::1:role/b\ncredential_source=Bogus\n"
       "[profile web]\nrole_arn=arn:aws:iam::1:role/w\nweb_identity_token_file=/jwt\n"
-      "role_session_name=websess\n";
+      "role_session_name=websess\n");
   w.env.files["/jwt"] = "profile-jwt\n";
-  aws::StsClient sts({}, w.env, w.http, w.clock);
   auto signer = [&] {
     return *common::find_header(w.http.requests.back().headers, "Authorization");
   };
   // A source that is not configured is an auth error of the role profile, not "not found".
-  auto env = aws::ProfileProvider(w.env, w.http, sts, "env").get();
+  auto env = w.profile("env");
   ASSERT_FALSE(env);
   EXPECT_EQ(env.error().code, ErrorCode::kAuth);
   EXPECT_TRUE(w.http.requests.empty());
-  auto ec2 = aws::ProfileProvider(w.env, w.http, sts, "ec2").get();
+  auto ec2 = w.profile("ec2");
   ASSERT_TRUE(ec2) << ec2.error().message;
   EXPECT_NE(signer().find("Credential=ASIAIMDS/"), std::string::npos);
   // The container endpoint is not configured: an auth error, no request to it.
   const auto before = w.http.requests.size();
-  EXPECT_EQ(aws::ProfileProvider(w.env, w.http, sts, "ecs").get().error().code, ErrorCode::kAuth);
+  EXPECT_EQ(w.profile("ecs").error().code, ErrorCode::kAuth);
   w.env.vars["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x";
-  ASSERT_TRUE(aws::ProfileProvider(w.env, w.http, sts, "ecs").get());
+  ASSERT_TRUE(w.profile("ecs"));
   EXPECT_NE(signer().find("Credential=ASIACONTAINER/"), std::string::npos);
   EXPECT_GT(w.http.requests.size(), before);
   w.http.requests.clear();
-  auto bogus = aws::ProfileProvider(w.env, w.http, sts, "bogus").get();
+  auto bogus = w.profile("bogus");
   ASSERT_FALSE(bogus);
   EXPECT_EQ(bogus.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(bogus.error().message.find("unknown credential_source 'Bogus'"), std::string::npos);
   EXPECT_TRUE(w.http.requests.empty());
   // web_identity_token_file: AssumeRoleWithWebIdentity with the profile's role and session.
-  auto web = aws::ProfileProvider(w.env, w.http, sts, "web").get();
+  auto web = w.profile("web");
   ASSERT_TRUE(web) << web.error().message;
   EXPECT_EQ(web->access_key_id, "ASIAWEB");
   const auto& body = w.http.requests.back().body;
@@ -369,8 +372,7 @@ TEST(Profile, UnsupportedKindsStopTheChainInsteadOfBeingSkipped) {
   for (const std::string kind : {"credential_process=/bin/echo", "sso_session=corp",
                                  "sso_start_url=https://example.awsapps.com/start"}) {
     World w;  // IMDS answers
-    w.env.vars["AWS_CONFIG_FILE"] = "/c";
-    w.env.files["/c"] = "[default]\n" + kind + "\n";
+    w.config("[default]\n" + kind + "\n");
     auto c = w.chain();
     ASSERT_FALSE(c) << kind;
     EXPECT_EQ(c.error().code, ErrorCode::kInvalidArgument) << kind;
@@ -381,30 +383,28 @@ TEST(Profile, UnsupportedKindsStopTheChainInsteadOfBeingSkipped) {
 
 TEST(Profile, DurationSecondsAndFiles) {
   World w;
-  w.env.vars["AWS_CONFIG_FILE"] = "/c";
-  aws::StsClient sts({}, w.env, w.http, w.clock);
   const std::string base =
       "[profile k]\naws_access_key_id=AKIDK\naws_secret_access_key=s\n"
       "[profile r]\nrole_arn=arn:aws:iam::1:role/r\nsource_profile=k\nduration_seconds=";
   for (const std::string bad : {"899", "43201", "soon"}) {
-    w.env.files["/c"] = base + bad + "\n";
-    auto r = aws::ProfileProvider(w.env, w.http, sts, "r").get();
+    w.config(base + bad + "\n");
+    auto r = w.profile("r");
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
     EXPECT_NE(r.error().message.find("duration_seconds"), std::string::npos) << bad;
   }
   EXPECT_TRUE(w.http.requests.empty());
-  w.env.files["/c"] = base + "900\n";
-  ASSERT_TRUE(aws::ProfileProvider(w.env, w.http, sts, "r").get());
+  w.config(base + "900\n");
+  ASSERT_TRUE(w.profile("r"));
   EXPECT_NE(w.http.requests.back().body.find("DurationSeconds=900"), std::string::npos);
   // A file that is not INI is an error naming the file; no file at all is "not configured".
-  w.env.files["/c"] = "this is not ini\n";
-  auto bad = aws::ProfileProvider(w.env, w.http, sts, "r").get();
+  w.config("this is not ini\n");
+  auto bad = w.profile("r");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(bad.error().message.find("/c"), std::string::npos);
   w.env.files.erase("/c");
-  EXPECT_EQ(aws::ProfileProvider(w.env, w.http, sts, "r").get().error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.profile("r").error().code, ErrorCode::kNotFound);
 }
 
 TEST(WebIdentity, TokenFileReReadOnEveryRefresh) {
