@@ -69,6 +69,8 @@ Result<ProfileFiles> load_profile_files(const Environment& env) {
   return files;
 }
 
+/// The keys of profile `name` from both files (the credentials file's win); nullopt when the
+/// profile is in neither.
 std::optional<Section> find_profile(const ProfileFiles& p, const std::string& name) {
   std::optional<Section> out;
   auto merge = [&](const Section& s) {
@@ -86,6 +88,7 @@ std::optional<Section> find_profile(const ProfileFiles& p, const std::string& na
   return out;
 }
 
+/// The value of `key`, "" when absent.
 std::string value_of(const Section& s, std::string_view key) {
   auto it = s.find(key);
   return it == s.end() ? std::string() : it->second;
@@ -120,6 +123,24 @@ struct RoleProfile {
   std::string token_file;      ///< kWebIdentity
 };
 
+/// duration_seconds of profile `name`: 900..43200, 3600 when absent.
+Result<int> read_duration(const std::string& name, const Section& section) {
+  int duration = 3600;
+  if (auto d = value_of(section, "duration_seconds"); !d.empty()) {
+    try {
+      duration = std::stoi(d);
+    } catch (...) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "profile: '" + name + "': duration_seconds is not a number");
+    }
+    if (duration < 900 || duration > 43200) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "profile: '" + name + "': duration_seconds must be 900..43200");
+    }
+  }
+  return duration;
+}
+
 /// Reads and checks the role settings of profile `name`: duration_seconds 900..43200 and
 /// exactly one of source_profile, credential_source (Environment, Ec2InstanceMetadata,
 /// EcsContainer), web_identity_token_file.
@@ -130,18 +151,9 @@ Result<RoleProfile> read_role_profile(const std::string& name, const Section& se
                           ? std::string("kubepriv")
                           : value_of(section, "role_session_name");
   role.external_id = value_of(section, "external_id");
-  if (auto d = value_of(section, "duration_seconds"); !d.empty()) {
-    try {
-      role.duration_seconds = std::stoi(d);
-    } catch (...) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "profile: '" + name + "': duration_seconds is not a number");
-    }
-    if (role.duration_seconds < 900 || role.duration_seconds > 43200) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "profile: '" + name + "': duration_seconds must be 900..43200");
-    }
-  }
+  auto duration = read_duration(name, section);
+  if (!duration) return tl::unexpected(duration.error());
+  role.duration_seconds = *duration;
   role.source_profile = value_of(section, "source_profile");
   role.token_file = value_of(section, "web_identity_token_file");
   const std::string credential_source = value_of(section, "credential_source");
