@@ -3,8 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <ctime>
 
+#include "kubepriv/aws/caching_provider.hpp"
+#include "kubepriv/aws/chain_provider.hpp"
+#include "kubepriv/aws/container_provider.hpp"
+#include "kubepriv/aws/credentials_json.hpp"
+#include "kubepriv/aws/default_credentials_chain.hpp"
+#include "kubepriv/aws/environment_provider.hpp"
+#include "kubepriv/aws/imds_provider.hpp"
+#include "kubepriv/aws/profile_provider.hpp"
 #include "kubepriv/aws/sts.hpp"
+#include "kubepriv/aws/web_identity_provider.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
@@ -64,6 +74,16 @@ struct World {
       }
       return common::fail(ErrorCode::kUnavailable, "fake: connection refused");
     };
+  }
+  // `text` becomes the shared config file.
+  void config(std::string text) {
+    env.vars["AWS_CONFIG_FILE"] = "/c";
+    env.files["/c"] = std::move(text);
+  }
+  // Profile `name` through a ProfileProvider with a default STS client.
+  common::Result<aws::Credentials> profile(const std::string& name) {
+    aws::StsClient sts({}, env, http, clock);
+    return aws::ProfileProvider(env, http, sts, name).get();
   }
   common::Result<aws::Credentials> chain(aws::ChainOptions o = {}) {
     if (o.region.empty()) o.region = "us-east-1";
@@ -226,6 +246,167 @@ TEST(Profile, CyclesAndBadRoleProfilesAreRefused) {
   EXPECT_NE(proc.error().message.find("credential_process"), std::string::npos);
 }
 
+namespace {
+// Requests that reached STS.
+std::size_t sts_calls(const FakeHttp& http) {
+  std::size_t n = 0;
+  for (const auto& r : http.requests) {
+    if (r.url.find("sts.") != std::string::npos) ++n;
+  }
+  return n;
+}
+
+// Profiles p0 -> p1 -> ... -> p<base>: p0..p<base-1> assume a role with the next profile's
+// credentials, p<base> holds static keys.
+std::string role_chain(int base) {
+  std::string text;
+  for (int i = 0; i < base; ++i) {
+    text += "[profile p" + std::to_string(i) + "]\nrole_arn=arn:aws:iam::1:role/r" +
+            std::to_string(i) + "\nsource_profile=p" + std::to_string(i + 1) + "\n";
+  }
+  text += "[profile p" + std::to_string(base) +
+          "]\naws_access_key_id=AKIDBASE\naws_secret_access_key=s\n";
+  return text;
+}
+}  // namespace
+
+TEST(Profile, RoleChainDepthIsBoundedBeforeAnyStsCall) {
+  World w;
+  // Ten source_profile steps below the profile asked for: followed, one AssumeRole per role.
+  w.config(role_chain(10));
+  auto ok = w.profile("p0");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->provider, "profile:p0 (assume_role)");
+  EXPECT_EQ(sts_calls(w.http), 10u);
+  EXPECT_NE(common::find_header(w.http.requests.front().headers, "Authorization")
+                ->find("Credential=AKIDBASE/"),
+            std::string::npos);
+  // Eleven: refused as a configuration error, and STS is never asked.
+  w.http.requests.clear();
+  w.config(role_chain(11));
+  auto deep = w.profile("p0");
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(deep.error().message.find("deeper than 10"), std::string::npos) << deep.error().message;
+  EXPECT_TRUE(w.http.requests.empty());
+}
+
+TEST(Profile, CycleIsNamedWhereverItCloses) {
+  World w;
+  // a -> b -> c -> b: the loop does not pass through the profile asked for.
+  w.config(
+      "[profile a]\nrole_arn=arn:aws:iam::1:role/a\nsource_profile=b\n"
+      "[profile b]\nrole_arn=arn:aws:iam::1:role/b\nsource_profile=c\n"
+      "[profile c]\nrole_arn=arn:aws:iam::1:role/c\nsource_profile=b\n"
+      "[profile selfnokeys]\nrole_arn=arn:aws:iam::1:role/s\nsource_profile=selfnokeys\n");
+  auto cyc = w.profile("a");
+  ASSERT_FALSE(cyc);
+  EXPECT_EQ(cyc.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(cyc.error().message.find("cycle through 'b'"), std::string::npos)
+      << cyc.error().message;
+  // A profile sourcing itself uses its own static keys; without them it is an error, not a loop.
+  auto self = w.profile("selfnokeys");
+  ASSERT_FALSE(self);
+  EXPECT_EQ(self.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(self.error().message.find("needs both"), std::string::npos) << self.error().message;
+  EXPECT_TRUE(w.http.requests.empty());
+}
+
+TEST(Profile, MissingSourceProfileStopsTheChain) {
+  World w;  // IMDS answers: the chain would find it if the profile error let it move on
+  w.config("[default]\nrole_arn=arn:aws:iam::1:role/d\nsource_profile=ghost\n");
+  auto c = w.chain();
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.error().message.find("source credentials: profile: profile 'ghost' not found"),
+            std::string::npos)
+      << c.error().message;
+  EXPECT_TRUE(w.log.empty());  // neither STS nor IMDS was asked
+}
+
+TEST(Profile, CredentialSources) {
+  World w;
+  w.config(
+      "[profile env]\nrole_arn=arn:aws:iam::1:role/e\ncredential_source=Environment\n"
+      "[profile ec2]\nrole_arn=arn:aws:iam::1:role/i\ncredential_source=Ec2InstanceMetadata\n"
+      "[profile ecs]\nrole_arn=arn:aws:iam::1:role/c\ncredential_source=EcsContainer\n"
+      "[profile bogus]\nrole_arn=arn:aws:iam::1:role/b\ncredential_source=Bogus\n"
+      "[profile web]\nrole_arn=arn:aws:iam::1:role/w\nweb_identity_token_file=/jwt\n"
+      "role_session_name=websess\n");
+  w.env.files["/jwt"] = "profile-jwt\n";
+  auto signer = [&] {
+    return *common::find_header(w.http.requests.back().headers, "Authorization");
+  };
+  // A source that is not configured is an auth error of the role profile, not "not found".
+  auto env = w.profile("env");
+  ASSERT_FALSE(env);
+  EXPECT_EQ(env.error().code, ErrorCode::kAuth);
+  EXPECT_TRUE(w.http.requests.empty());
+  auto ec2 = w.profile("ec2");
+  ASSERT_TRUE(ec2) << ec2.error().message;
+  EXPECT_NE(signer().find("Credential=ASIAIMDS/"), std::string::npos);
+  // The container endpoint is not configured: an auth error, no request to it.
+  const auto before = w.http.requests.size();
+  EXPECT_EQ(w.profile("ecs").error().code, ErrorCode::kAuth);
+  w.env.vars["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x";
+  ASSERT_TRUE(w.profile("ecs"));
+  EXPECT_NE(signer().find("Credential=ASIACONTAINER/"), std::string::npos);
+  EXPECT_GT(w.http.requests.size(), before);
+  w.http.requests.clear();
+  auto bogus = w.profile("bogus");
+  ASSERT_FALSE(bogus);
+  EXPECT_EQ(bogus.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bogus.error().message.find("unknown credential_source 'Bogus'"), std::string::npos);
+  EXPECT_TRUE(w.http.requests.empty());
+  // web_identity_token_file: AssumeRoleWithWebIdentity with the profile's role and session.
+  auto web = w.profile("web");
+  ASSERT_TRUE(web) << web.error().message;
+  EXPECT_EQ(web->access_key_id, "ASIAWEB");
+  const auto& body = w.http.requests.back().body;
+  EXPECT_NE(body.find("WebIdentityToken=profile-jwt&"), std::string::npos) << body;
+  EXPECT_NE(body.find("RoleSessionName=websess"), std::string::npos) << body;
+  EXPECT_NE(body.find("role%2Fw"), std::string::npos) << body;
+}
+
+TEST(Profile, UnsupportedKindsStopTheChainInsteadOfBeingSkipped) {
+  for (const std::string kind : {"credential_process=/bin/echo", "sso_session=corp",
+                                 "sso_start_url=https://example.awsapps.com/start"}) {
+    World w;  // IMDS answers
+    w.config("[default]\n" + kind + "\n");
+    auto c = w.chain();
+    ASSERT_FALSE(c) << kind;
+    EXPECT_EQ(c.error().code, ErrorCode::kInvalidArgument) << kind;
+    EXPECT_NE(c.error().message.find("not supported"), std::string::npos) << c.error().message;
+    EXPECT_TRUE(w.log.empty()) << kind;
+  }
+}
+
+TEST(Profile, DurationSecondsAndFiles) {
+  World w;
+  const std::string base =
+      "[profile k]\naws_access_key_id=AKIDK\naws_secret_access_key=s\n"
+      "[profile r]\nrole_arn=arn:aws:iam::1:role/r\nsource_profile=k\nduration_seconds=";
+  for (const std::string bad : {"899", "43201", "soon"}) {
+    w.config(base + bad + "\n");
+    auto r = w.profile("r");
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+    EXPECT_NE(r.error().message.find("duration_seconds"), std::string::npos) << bad;
+  }
+  EXPECT_TRUE(w.http.requests.empty());
+  w.config(base + "900\n");
+  ASSERT_TRUE(w.profile("r"));
+  EXPECT_NE(w.http.requests.back().body.find("DurationSeconds=900"), std::string::npos);
+  // A file that is not INI is an error naming the file; no file at all is "not configured".
+  w.config("this is not ini\n");
+  auto bad = w.profile("r");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("/c"), std::string::npos);
+  w.env.files.erase("/c");
+  EXPECT_EQ(w.profile("r").error().code, ErrorCode::kNotFound);
+}
+
 TEST(WebIdentity, TokenFileReReadOnEveryRefresh) {
   World w;
   w.env.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/t";
@@ -348,6 +529,57 @@ TEST(Caching, AdvisoryAndMandatoryRefreshWindows) {
   EXPECT_EQ(cache.get()->access_key_id, "AK4");
   // Forced refresh after an auth error always asks again.
   EXPECT_EQ(cache.get(true)->access_key_id, "AK5");
+}
+
+TEST(Chain, WinnerThatDisappearsMakesTheChainWalkAgain) {
+  World w;
+  w.env.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  w.env.vars["AWS_SECRET_ACCESS_KEY"] = "s";
+  aws::ChainProvider chain({std::make_shared<aws::EnvironmentProvider>(w.env),
+                            std::make_shared<aws::ImdsProvider>(w.env, w.http)});
+  EXPECT_EQ(chain.get()->access_key_id, "AKIDENV");
+  EXPECT_TRUE(w.log.empty());
+  w.env.vars.erase("AWS_ACCESS_KEY_ID");
+  w.env.vars.erase("AWS_SECRET_ACCESS_KEY");
+  EXPECT_EQ(chain.get(true)->access_key_id, "ASIAIMDS");
+  // IMDS goes away too: the walk starts again and a half-configured environment stops it
+  // (a configured but broken provider is reported, never skipped).
+  w.env.vars["AWS_EC2_METADATA_DISABLED"] = "true";
+  w.env.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  EXPECT_EQ(chain.get(true).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Chain, AssumedRoleIsRefreshedBeforeItExpires) {
+  World w;
+  const auto lifetime = std::chrono::minutes(60);
+  int issued = 0;
+  w.http.handler = [&](const common::HttpRequest& r) -> common::Result<common::HttpResponse> {
+    w.log.push_back(r.method + " " + r.url);
+    if (r.url.find("sts.") == std::string::npos)
+      return common::fail(ErrorCode::kUnavailable, "fake: connection refused");
+    const std::string key = "ASIAROLE" + std::to_string(++issued);
+    const std::time_t exp = std::chrono::system_clock::to_time_t(w.clock.now() + lifetime);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&exp));
+    std::string xml = sts_xml(key);
+    xml.replace(xml.find("2030-01-01T00:00:00Z"), 20, stamp);
+    return ok(xml);
+  };
+  w.env.vars["AWS_CONFIG_FILE"] = "/c";
+  w.env.files["/c"] =
+      "[default]\nrole_arn=arn:aws:iam::1:role/r\nsource_profile=k\n"
+      "[profile k]\naws_access_key_id=AKIDK\naws_secret_access_key=s\n";
+  aws::ChainOptions o;
+  o.region = "us-east-1";
+  aws::DefaultCredentialsChain chain(o, w.env, w.http, w.clock);
+  EXPECT_EQ(chain.get()->access_key_id, "ASIAROLE1");
+  w.clock.advance(std::chrono::minutes(40));  // 20 min left: cached
+  EXPECT_EQ(chain.get()->access_key_id, "ASIAROLE1");
+  EXPECT_EQ(sts_calls(w.http), 1u);
+  w.clock.advance(std::chrono::minutes(15));  // 5 min left: refreshed
+  EXPECT_EQ(chain.get()->access_key_id, "ASIAROLE2");
+  EXPECT_EQ(sts_calls(w.http), 2u);
+  EXPECT_EQ(chain.get(true)->access_key_id, "ASIAROLE3");  // after an ExpiredToken
 }
 
 TEST(Credentials, DescribeNeverShowsSecrets) {

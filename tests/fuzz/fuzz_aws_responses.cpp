@@ -17,7 +17,7 @@
 #include <string>       // std::string
 #include <string_view>  // std::string_view
 
-#include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/aws/credentials_json.hpp"
 #include "kubepriv/aws/sts.hpp"
 
 namespace {

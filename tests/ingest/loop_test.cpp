@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "kubepriv/aws/credentials.hpp"
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/aws/rate_limiter.hpp"
+#include "kubepriv/aws/static_provider.hpp"
 #include "kubepriv/testing/capture_logs.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "config.hpp"
-#include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/aws/default_credentials_chain.hpp"
 #include "kubepriv/aws/logs_client.hpp"
 #include "kubepriv/common/clock.hpp"
 #include "kubepriv/net/curl_transport.hpp"

@@ -1,22 +1,14 @@
 #pragma once
 /// @file
-/// AWS credentials, the providers of the standard chain (cloudwatch.md §9) and caching with
-/// refresh before expiry. Credentials are never printable: there is no operator<<, and every
-/// message built here uses redact_secret().
+/// AWS credentials, the value every provider returns, and the provider interface. The providers
+/// of the standard chain (cloudwatch.md §9) live in their own headers (`*_provider.hpp`,
+/// `default_credentials_chain.hpp`). Credentials are never printable: there is no operator<<,
+/// and every message built from them uses redact_secret().
 
-#include <chrono>       // std::chrono
-#include <cstdint>      // std::int64_t
-#include <memory>       // std::unique_ptr, std::shared_ptr
-#include <mutex>        // std::mutex
-#include <optional>     // std::optional
-#include <string>       // std::string
-#include <string_view>  // std::string_view
-#include <vector>       // std::vector
+#include <optional>  // std::optional
+#include <string>    // std::string
 
-#include "kubepriv/aws/environment.hpp"
-#include "kubepriv/aws/redact.hpp"
 #include "kubepriv/common/clock.hpp"
-#include "kubepriv/common/http.hpp"
 #include "kubepriv/common/result.hpp"
 
 namespace kubepriv::aws {
@@ -46,180 +38,5 @@ class CredentialsProvider {
   /// Short name for messages ("environment", "profile:dev", "imds", ...).
   virtual std::string name() const = 0;
 };
-
-/// Fixed keys (explicit configuration, e.g. from Splunk's credential store).
-class StaticProvider final : public CredentialsProvider {
- public:
-  explicit StaticProvider(Credentials credentials);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "explicit"; }
-
- private:
-  Credentials credentials_;
-};
-
-/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (legacy AWS_SECURITY_TOKEN),
-/// AWS_CREDENTIAL_EXPIRATION. Only one of the two keys set is a configuration error.
-class EnvironmentProvider final : public CredentialsProvider {
- public:
-  explicit EnvironmentProvider(const Environment& env) : env_(env) {}
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "environment"; }
-
- private:
-  const Environment& env_;
-};
-
-class StsClient;
-
-/// IRSA: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME) →
-/// STS AssumeRoleWithWebIdentity. The token file is re-read on every call.
-class WebIdentityProvider final : public CredentialsProvider {
- public:
-  /// Values explicitly given (from a profile); empty strings fall back to the environment.
-  WebIdentityProvider(const Environment& env, StsClient& sts, std::string token_file = {},
-                      std::string role_arn = {}, std::string session_name = {});
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "web_identity"; }
-
- private:
-  const Environment& env_;
-  StsClient& sts_;
-  std::string token_file_, role_arn_, session_name_;
-};
-
-/// Container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2<uri>) or
-/// AWS_CONTAINER_CREDENTIALS_FULL_URI (https any host; http only loopback, 169.254.170.2,
-/// 169.254.170.23, fd00:ec2::23) with Authorization from AWS_CONTAINER_AUTHORIZATION_TOKEN or
-/// the file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read each time; EKS Pod Identity).
-class ContainerProvider final : public CredentialsProvider {
- public:
-  ContainerProvider(const Environment& env, common::HttpTransport& http);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "container"; }
-  /// Whether the environment configures this provider at all.
-  bool configured() const;
-
- private:
-  const Environment& env_;
-  common::HttpTransport& http_;
-};
-
-/// EC2 instance metadata v2: PUT /latest/api/token (TTL 21600) then GET the role name and the
-/// role's credentials. AWS_EC2_METADATA_SERVICE_ENDPOINT overrides the base URL,
-/// AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6 selects [fd00:ec2::254],
-/// AWS_EC2_METADATA_DISABLED=true disables. Short timeouts (1 s), 2 attempts. No IMDSv1.
-class ImdsProvider final : public CredentialsProvider {
- public:
-  ImdsProvider(const Environment& env, common::HttpTransport& http);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "imds"; }
-
- private:
-  const Environment& env_;
-  common::HttpTransport& http_;
-};
-
-/// STS AssumeRole (+ExternalId) using credentials from a source provider.
-class AssumeRoleProvider final : public CredentialsProvider {
- public:
-  /// Parameters of AssumeRole.
-  struct Params {
-    std::string role_arn;
-    std::string session_name = "kubepriv";
-    std::string external_id;  ///< empty: not sent
-    int duration_seconds = 3600;
-  };
-  AssumeRoleProvider(std::shared_ptr<CredentialsProvider> source, StsClient& sts, Params params);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "assume_role:" + params_.role_arn; }
-
- private:
-  std::shared_ptr<CredentialsProvider> source_;
-  StsClient& sts_;
-  Params params_;
-};
-
-/// Shared config/credentials files with profiles: AWS_PROFILE (default "default"),
-/// AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), AWS_CONFIG_FILE (~/.aws/config, sections
-/// "[profile x]", "[default]"). Supports static keys, `role_arn` + `source_profile` chains
-/// (cycle-checked), `credential_source` = Environment | Ec2InstanceMetadata | EcsContainer,
-/// `web_identity_token_file`, `external_id`, `role_session_name`, `duration_seconds`.
-/// kNotFound when the profile exists in neither file (unless AWS_PROFILE names it: then an error).
-class ProfileProvider final : public CredentialsProvider {
- public:
-  ProfileProvider(const Environment& env, common::HttpTransport& http, StsClient& sts,
-                  std::string profile = {});
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override;
-
- private:
-  const Environment& env_;
-  common::HttpTransport& http_;
-  StsClient& sts_;
-  std::string profile_;
-};
-
-/// Tries providers in order; the first one configured answers (kNotFound moves on).
-class ChainProvider final : public CredentialsProvider {
- public:
-  explicit ChainProvider(std::vector<std::shared_ptr<CredentialsProvider>> providers);
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "chain"; }
-
- private:
-  std::vector<std::shared_ptr<CredentialsProvider>> providers_;
-  std::shared_ptr<CredentialsProvider> winner_;  ///< the provider that answered last time
-};
-
-/// Caches credentials and refreshes them: when < `advisory` remains, refresh but keep the old
-/// ones if the refresh fails; when < `mandatory` remains (or expired), refresh or fail.
-class CachingProvider final : public CredentialsProvider {
- public:
-  CachingProvider(std::shared_ptr<CredentialsProvider> inner, const common::Clock& clock,
-                  std::chrono::seconds advisory = std::chrono::minutes(15),
-                  std::chrono::seconds mandatory = std::chrono::minutes(10));
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return inner_->name(); }
-  /// Number of calls made to the inner provider (for tests).
-  int fetches() const { return fetches_; }
-
- private:
-  std::shared_ptr<CredentialsProvider> inner_;
-  const common::Clock& clock_;
-  std::chrono::seconds advisory_, mandatory_;
-  std::optional<Credentials> cached_;
-  int fetches_ = 0;
-  std::mutex mu_;
-};
-
-/// Options of the default chain.
-struct ChainOptions {
-  std::optional<Credentials> explicit_credentials;  ///< step 1 when set
-  std::string profile;                              ///< overrides AWS_PROFILE when not empty
-  std::string region;                               ///< region for STS (regional endpoint)
-  std::string sts_endpoint;  ///< custom STS URL (VPC endpoint / tests); empty = regional
-  /// Optional AssumeRole on top of the chain result (role_arn empty = none).
-  AssumeRoleProvider::Params assume_role;
-};
-
-/// Owns everything the default chain needs (STS client included) and answers with caching.
-class DefaultCredentialsChain final : public CredentialsProvider {
- public:
-  /// `env`, `http`, `clock` must outlive the chain.
-  DefaultCredentialsChain(ChainOptions options, const Environment& env, common::HttpTransport& http,
-                          const common::Clock& clock);
-  ~DefaultCredentialsChain() override;
-  common::Result<Credentials> get(bool force_refresh = false) override;
-  std::string name() const override { return "default_chain"; }
-
- private:
-  std::unique_ptr<StsClient> sts_;
-  std::shared_ptr<CachingProvider> top_;
-};
-
-/// Parses the JSON credential documents of the container endpoint and IMDS
-/// ({AccessKeyId, SecretAccessKey, Token, Expiration[, Code]}).
-common::Result<Credentials> parse_credentials_json(std::string_view body, std::string provider);
 
 }  // namespace kubepriv::aws
