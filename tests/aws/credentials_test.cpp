@@ -386,7 +386,7 @@ TEST(Profile, DurationSecondsAndFiles) {
   const std::string base =
       "[profile k]\naws_access_key_id=AKIDK\naws_secret_access_key=s\n"
       "[profile r]\nrole_arn=arn:aws:iam::1:role/r\nsource_profile=k\nduration_seconds=";
-  for (const std::string bad : {"899", "43201", "soon"}) {
+  for (const std::string bad : {"899", "43201", "soon", "1800abc"}) {
     w.config(base + bad + "\n");
     auto r = w.profile("r");
     ASSERT_FALSE(r) << bad;

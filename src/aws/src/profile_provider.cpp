@@ -13,6 +13,7 @@
 #include "kubepriv/aws/ini.hpp"
 #include "kubepriv/aws/sts.hpp"
 #include "kubepriv/aws/web_identity_provider.hpp"
+#include "kubepriv/common/decimal.hpp"
 
 namespace kubepriv::aws {
 
@@ -127,12 +128,12 @@ struct RoleProfile {
 Result<int> read_duration(const std::string& name, const Section& section) {
   int duration = 3600;
   if (auto d = value_of(section, "duration_seconds"); !d.empty()) {
-    try {
-      duration = std::stoi(d);
-    } catch (...) {
+    auto parsed = common::parse_decimal<int>(d);
+    if (!parsed) {
       return fail(ErrorCode::kInvalidArgument,
                   "profile: '" + name + "': duration_seconds is not a number");
     }
+    duration = *parsed;
     if (duration < 900 || duration > 43200) {
       return fail(ErrorCode::kInvalidArgument,
                   "profile: '" + name + "': duration_seconds must be 900..43200");
