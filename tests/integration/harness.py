@@ -54,9 +54,14 @@ def params(**kw):
     return p
 
 
-def start(doc, env, args=()):
+def block_stop_signals():
+    """preexec_fn: start the child with SIGTERM and SIGINT blocked, as some supervisors do."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+
+
+def start(doc, env, args=(), preexec_fn=None):
     p = subprocess.Popen([BINARY, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=env)
+                         stderr=subprocess.PIPE, env=env, preexec_fn=preexec_fn)
     p.stdin.write(doc)
     p.stdin.close()
     p.stdin = None  # so communicate() does not touch it again
@@ -162,9 +167,10 @@ class EventFeed:
         return {e.message for e in self.fake.store.events}
 
 
-def signal_after(doc, env, delay, sig, timeout=60):
-    """Starts the binary on `doc`, sends `sig` after `delay` s; returns (rc, stdout, stderr text)."""
-    p = start(doc, env)
+def signal_after(doc, env, delay, sig, timeout=60, blocked=False):
+    """Starts the binary on `doc` (with the stop signals blocked at exec when `blocked`), sends
+    `sig` after `delay` s; returns (rc, stdout, stderr text)."""
+    p = start(doc, env, preexec_fn=block_stop_signals if blocked else None)
     if delay:
         time.sleep(delay)
     p.send_signal(sig)
