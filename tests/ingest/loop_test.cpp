@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -93,6 +94,7 @@ class CheckingSink final : public modinput::ByteSink {
       : store_(store), key_(std::move(key)), messages_(std::move(messages)) {}
   common::Result<void> write(std::string_view bytes) override {
     ++writes;
+    if (on_write) on_write(writes);
     if (auto saved = store_.load(key_); saved && *saved) {
       auto state = aws::CollectorState::from_json(**saved);
       EXPECT_TRUE(state.has_value());
@@ -111,6 +113,7 @@ class CheckingSink final : public modinput::ByteSink {
   std::string data;
   int writes = 0;
   int violations = 0;
+  std::function<void(int)> on_write;  ///< runs before each write (a test may request a stop)
 
  private:
   const modinput::CheckpointStore& store_;
@@ -172,6 +175,7 @@ class LoopTest : public ::testing::Test {
       }
     }
     CheckingSink sink(*store_, input.options.checkpoint_key, messages);
+    sink.on_write = on_write;
     modinput::EventWriter writer(sink, 1 << 20);  // only explicit flushes reach the sink
     aws::Collector collector(api, clock, collector_config());
     if (auto saved = store_->load(input.options.checkpoint_key); saved && *saved) {
@@ -207,6 +211,7 @@ class LoopTest : public ::testing::Test {
   }
 
   common::FakeClock clock{common::from_epoch_ms(kNowMs)};
+  std::function<void(int)> on_write;  ///< stdout's hook, for the next run()
   std::filesystem::path dir_;
   std::unique_ptr<modinput::CheckpointStore> store_;
 };
@@ -271,6 +276,39 @@ TEST_F(LoopTest, AStopFinishesThePageAndTheNextRunRepeatsNothing) {
       ASSERT_EQ(all.size(), 300u) << "lost or repeated events";
       std::set<int> distinct(all.begin(), all.end());
       EXPECT_EQ(distinct.size(), 300u);
+    }
+  }
+}
+
+TEST_F(LoopTest, AStopWhileEventsAreWrittenStillSavesTheirCheckpoint) {
+  for (bool exit_when_caught_up : {true, false}) {
+    for (int stop_at : {1, 2, 5}) {
+      SCOPED_TRACE(std::to_string(exit_when_caught_up) + " stop at write " +
+                   std::to_string(stop_at));
+      TearDown();
+      SetUp();
+      FakeLogs api(300, 25);
+      common::StopToken stop;
+      common::FakeSleeper sleeper(&clock, &stop);
+      on_write = [&](int write) {
+        if (write == stop_at) stop.request_stop();  // SIGTERM while stdout takes a page
+      };
+      const Outcome first = run(api, stop, sleeper, input(exit_when_caught_up, 5000ms));
+      EXPECT_EQ(first.code, ingest::kExitOk);
+      EXPECT_FALSE(first.has_level("ERROR")) << joined(first.logs);
+      EXPECT_EQ(first.violations, 0);
+      EXPECT_FALSE(first.seqs().empty());
+      EXPECT_LT(first.seqs().size(), 300u) << "stopped early";
+
+      common::StopToken no_stop;
+      common::FakeSleeper sleeper2(&clock, &no_stop);
+      on_write = {};
+      const Outcome second = run(api, no_stop, sleeper2, input(true));
+      std::vector<int> all = first.seqs();
+      const auto more = second.seqs();
+      all.insert(all.end(), more.begin(), more.end());
+      ASSERT_EQ(all.size(), 300u) << "the checkpoint saved at the stop covers what was written";
+      EXPECT_EQ(std::set<int>(all.begin(), all.end()).size(), 300u);
     }
   }
 }
