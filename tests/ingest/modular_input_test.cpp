@@ -6,7 +6,6 @@
 #include "kubepriv/ingest/modular_input.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>  // getpid
 
 #include <filesystem>
 #include <fstream>
@@ -19,6 +18,7 @@
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
+#include "kubepriv/testing/test_dir.hpp"
 
 using namespace kubepriv;
 using namespace std::chrono_literals;
@@ -78,10 +78,7 @@ std::string access_key_of(const common::HttpRequest& r) {
 class ModularInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("kubepriv_modinput_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = kubepriv::testing::fresh_test_dir("modinput");
     env.vars = {{"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://127.0.0.1:4566"},
                 {"AWS_EC2_METADATA_DISABLED", "true"},
                 {"AWS_CONFIG_FILE", "/cfg/config"},
