@@ -120,14 +120,13 @@ Result<void> check_stored_credential(const modinput::InputDefinition& def, const
   auto stack = make_aws_stack(so, rt);
   if (!stack) return tl::unexpected(stack.error());
   const std::int64_t now = common::to_epoch_ms(rt.clock.now());
-  aws::FilterLogEventsRequest req;
-  req.log_group_name = cfg->log_group;
-  req.log_group_identifier = cfg->log_group_identifier;
-  req.log_stream_name_prefix = cfg->stream_prefix;
-  req.start_time_ms = now - 60'000;
-  req.end_time_ms = now;
-  req.limit = 1;
-  auto page = stack->client->filter_log_events(req);
+  auto page = stack->client->filter_log_events({.log_group_name = cfg->log_group,
+                                                .log_group_identifier = cfg->log_group_identifier,
+                                                .log_stream_name_prefix = cfg->stream_prefix,
+                                                .start_time_ms = now - 60'000,
+                                                .end_time_ms = now,
+                                                .next_token = {},
+                                                .limit = 1});
   // A missing log group still proves the signature was accepted; the group may come later.
   if (!page && page.error().code != common::ErrorCode::kNotFound) {
     return fail(page.error().code, "credential \"" + cfg->credential_name +

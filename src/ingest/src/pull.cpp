@@ -60,17 +60,14 @@ std::string* string_option(PullOptions& o, std::string& cluster, std::string& si
 
 // The request for the whole range (the client follows nextToken page by page).
 aws::FilterLogEventsRequest range_request(const PullOptions& o) {
-  aws::FilterLogEventsRequest req;
-  if (o.group.rfind("arn:", 0) == 0) {
-    req.log_group_identifier = o.group;
-  } else {
-    req.log_group_name = o.group;
-  }
-  req.log_stream_name_prefix = o.prefix;
-  req.start_time_ms = o.since_ms;
-  req.end_time_ms = o.until_ms;
-  req.limit = 10000;
-  return req;
+  const bool arn = o.group.rfind("arn:", 0) == 0;
+  return {.log_group_name = arn ? std::string() : o.group,
+          .log_group_identifier = arn ? o.group : std::string(),
+          .log_stream_name_prefix = o.prefix,
+          .start_time_ms = o.since_ms,
+          .end_time_ms = o.until_ms,
+          .next_token = {},
+          .limit = 10000};
 }
 
 // What has been pulled so far, for the progress line and the summary.
