@@ -122,8 +122,9 @@ class StopTest(unittest.TestCase):
         outcomes = {"before start": 0, "clean": 0, "clean (blocked at exec)": 0}
         runs = []
         for r in range(EARLY_RUNS):
-            blocked = r % 4 >= 2  # both exit_when_caught_up values, blocked or not
-            data, _ = self.term(r, delays[r % len(delays)], blocked=blocked)
+            # Each delay with both exit_when_caught_up values (r % 2), blocked at exec or not.
+            blocked = r % 4 >= 2
+            data, _ = self.term(r, delays[(r // 4) % len(delays)], blocked=blocked)
             runs.append(data or [])
             if data is None:
                 outcomes["before start"] += 1
