@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@
 #include "kubepriv/testing/fake_clock.hpp"
 #include "kubepriv/testing/fake_http.hpp"
 #include "kubepriv/testing/map_environment.hpp"
+#include "kubepriv/testing/test_dir.hpp"
 
 using namespace kubepriv;
 using namespace std::chrono_literals;
@@ -93,6 +95,7 @@ class CheckingSink final : public modinput::ByteSink {
       : store_(store), key_(std::move(key)), messages_(std::move(messages)) {}
   common::Result<void> write(std::string_view bytes) override {
     ++writes;
+    if (on_write) on_write(writes);
     if (auto saved = store_.load(key_); saved && *saved) {
       auto state = aws::CollectorState::from_json(**saved);
       EXPECT_TRUE(state.has_value());
@@ -111,6 +114,7 @@ class CheckingSink final : public modinput::ByteSink {
   std::string data;
   int writes = 0;
   int violations = 0;
+  std::function<void(int)> on_write;  ///< runs before each write (a test may request a stop)
 
  private:
   const modinput::CheckpointStore& store_;
@@ -145,10 +149,7 @@ struct Outcome {
 class LoopTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("kubepriv_loop_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = kubepriv::testing::fresh_test_dir("loop");
     store_ = std::make_unique<modinput::CheckpointStore>(*modinput::CheckpointStore::open(dir_));
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -172,6 +173,7 @@ class LoopTest : public ::testing::Test {
       }
     }
     CheckingSink sink(*store_, input.options.checkpoint_key, messages);
+    sink.on_write = on_write;
     modinput::EventWriter writer(sink, 1 << 20);  // only explicit flushes reach the sink
     aws::Collector collector(api, clock, collector_config());
     if (auto saved = store_->load(input.options.checkpoint_key); saved && *saved) {
@@ -206,7 +208,13 @@ class LoopTest : public ::testing::Test {
             .exit_when_caught_up = exit_when_caught_up};
   }
 
+  // A run ended by a stop request: exit 0, no ERROR line, no checkpoint ahead of stdout.
+  static void expect_clean_stop(const Outcome& r);
+  // The next run (no stop) delivers exactly what `first` did not: nothing lost or repeated.
+  void expect_next_run_completes(FakeLogs& api, const Outcome& first);
+
   common::FakeClock clock{common::from_epoch_ms(kNowMs)};
+  std::function<void(int)> on_write;  ///< stdout's hook, for the next run()
   std::filesystem::path dir_;
   std::unique_ptr<modinput::CheckpointStore> store_;
 };
@@ -215,6 +223,26 @@ std::string joined(const std::vector<std::string>& lines) {
   std::string s;
   for (const auto& l : lines) s += l + "\n";
   return s;
+}
+
+void LoopTest::expect_clean_stop(const Outcome& r) {
+  EXPECT_EQ(r.code, ingest::kExitOk);
+  EXPECT_FALSE(r.has_level("ERROR")) << joined(r.logs);
+  EXPECT_EQ(r.violations, 0);
+}
+
+void LoopTest::expect_next_run_completes(FakeLogs& api, const Outcome& first) {
+  common::StopToken no_stop;
+  common::FakeSleeper sleeper(&clock, &no_stop);
+  api.on_call = {};
+  on_write = {};
+  const Outcome second = run(api, no_stop, sleeper, input(true));
+  EXPECT_EQ(second.code, ingest::kExitOk) << joined(second.logs);
+  std::vector<int> all = first.seqs();
+  const auto more = second.seqs();
+  all.insert(all.end(), more.begin(), more.end());
+  ASSERT_EQ(all.size(), api.events.size()) << "lost or repeated events";
+  EXPECT_EQ(std::set<int>(all.begin(), all.end()).size(), api.events.size());
 }
 
 TEST_F(LoopTest, EventsAreFlushedBeforeTheCheckpointThatCoversThem) {
@@ -236,41 +264,44 @@ TEST_F(LoopTest, EventsAreFlushedBeforeTheCheckpointThatCoversThem) {
   }
 }
 
+// SIGTERM while a request is in flight (at call N), or while stdout takes a page (at write N,
+// with checkpoints held back by checkpoint_interval): the page is finished, its checkpoint
+// saved, and the next run delivers the rest without repeats.
 TEST_F(LoopTest, AStopFinishesThePageAndTheNextRunRepeatsNothing) {
+  struct Case {
+    bool at_write;
+    int n;
+  };
+  const Case cases[] = {{false, 1},  {false, 4}, {false, 5}, {false, 9},
+                        {false, 14}, {true, 1},  {true, 2},  {true, 5}};
   for (bool exit_when_caught_up : {true, false}) {
-    for (int stop_at : {1, 4, 5, 9, 14}) {
-      SCOPED_TRACE(std::to_string(exit_when_caught_up) + " stop at call " +
-                   std::to_string(stop_at));
+    for (const Case& c : cases) {
+      SCOPED_TRACE(std::to_string(exit_when_caught_up) +
+                   (c.at_write ? " stop at write " : " stop at call ") + std::to_string(c.n));
       TearDown();
       SetUp();
       FakeLogs api(300, 25);
       common::StopToken stop;
       common::FakeSleeper sleeper(&clock, &stop);
-      api.on_call = [&](int call) {
-        if (call == stop_at) stop.request_stop();  // SIGTERM while the request is in flight
+      auto stop_at = [&, n = c.n](int k) {
+        if (k == n) stop.request_stop();
       };
-      const Outcome first = run(api, stop, sleeper, input(exit_when_caught_up));
-      EXPECT_EQ(first.code, ingest::kExitOk);
-      EXPECT_FALSE(first.has_level("ERROR")) << joined(first.logs);
-      EXPECT_EQ(first.violations, 0);
-      EXPECT_EQ(api.calls, stop_at) << "no call after the stop request";
-      // The page in flight was delivered in full.
-      EXPECT_EQ(first.seqs().size(), api.served.size());
-      if (stop_at >= 4) {
-        EXPECT_GT(api.served.size(), 0u);
+      (c.at_write ? on_write : api.on_call) = stop_at;
+      const Outcome first =
+          run(api, stop, sleeper, input(exit_when_caught_up, c.at_write ? 5000ms : 0ms));
+      expect_clean_stop(first);
+      if (c.at_write) {
+        EXPECT_FALSE(first.seqs().empty());
+        EXPECT_LT(first.seqs().size(), 300u) << "stopped early";
+      } else {
+        EXPECT_EQ(api.calls, c.n) << "no call after the stop request";
+        // The page in flight was delivered in full.
+        EXPECT_EQ(first.seqs().size(), api.served.size());
+        if (c.n >= 4) {
+          EXPECT_GT(api.served.size(), 0u);
+        }
       }
-
-      common::StopToken no_stop;
-      common::FakeSleeper sleeper2(&clock, &no_stop);
-      api.on_call = {};
-      const Outcome second = run(api, no_stop, sleeper2, input(true));
-      EXPECT_EQ(second.code, ingest::kExitOk) << joined(second.logs);
-      std::vector<int> all = first.seqs();
-      const auto more = second.seqs();
-      all.insert(all.end(), more.begin(), more.end());
-      ASSERT_EQ(all.size(), 300u) << "lost or repeated events";
-      std::set<int> distinct(all.begin(), all.end());
-      EXPECT_EQ(distinct.size(), 300u);
+      expect_next_run_completes(api, first);
     }
   }
 }

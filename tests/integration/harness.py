@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
@@ -53,9 +54,14 @@ def params(**kw):
     return p
 
 
-def start(doc, env, args=()):
+def block_stop_signals():
+    """preexec_fn: start the child with SIGTERM and SIGINT blocked, as some supervisors do."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+
+
+def start(doc, env, args=(), preexec_fn=None):
     p = subprocess.Popen([BINARY, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=env)
+                         stderr=subprocess.PIPE, env=env, preexec_fn=preexec_fn)
     p.stdin.write(doc)
     p.stdin.close()
     p.stdin = None  # so communicate() does not touch it again
@@ -123,3 +129,71 @@ def check_log_lines(testcase, stderr, secrets=()):
 def write_file(path, text):
     with open(path, "w") as f:
         f.write(text)
+
+
+class EventFeed:
+    """The events of the audit stream of GROUP in a fake server's store, numbered as they are
+    added ({"kind":"Event","seq":N}); live() adds more from a background thread until stopped."""
+
+    def __init__(self, fake):
+        self.fake = fake
+        self.count = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    def add(self, ts, ingest=None):
+        self.count += 1
+        self.fake.store.add(GROUP, AUDIT, ts, '{"kind":"Event","seq":%d}' % self.count, ingest=ingest)
+
+    def live(self, every, lags):
+        """Every `every` seconds, one event per value of lags() (ms in the past), ingested now."""
+
+        def run():
+            while not self._stop.is_set():
+                t = int(time.time() * 1000)
+                for lag in lags():
+                    self.add(t - lag, ingest=t)
+                time.sleep(every)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+    def messages(self):
+        return {e.message for e in self.fake.store.events}
+
+
+def signal_after(doc, env, delay, sig, timeout=60, blocked=False):
+    """Starts the binary on `doc` (with the stop signals blocked at exec when `blocked`), sends
+    `sig` after `delay` s; returns (rc, stdout, stderr text)."""
+    p = start(doc, env, preexec_fn=block_stop_signals if blocked else None)
+    if delay:
+        time.sleep(delay)
+    p.send_signal(sig)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except Exception:
+        p.kill()
+        raise
+    return p.returncode, out, err.decode(errors="replace")
+
+
+def killed_before_start(rc, out, err):
+    """True when a SIGTERM ended the process with the default action before it read or wrote
+    anything: it landed before the program's first instruction (see docs/input-loop.md)."""
+    return rc == -signal.SIGTERM and out == b"" and err == ""
+
+
+def assert_each_event_once(testcase, runs, messages):
+    """`runs`: the event data of each run in order. No event repeats; all of `messages` came."""
+    seen = {}
+    for r, data in enumerate(runs):
+        for d in data:
+            testcase.assertNotIn(d, seen, "event %s repeated by run %d after run %s" % (d, r, seen.get(d)))
+            seen[d] = r
+    missing = set(messages) - set(seen)
+    testcase.assertEqual(missing, set(), "%d events never delivered" % len(missing))

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import tempfile
-import threading
 import time
 import unittest
 
@@ -28,26 +27,12 @@ class RestartTest(unittest.TestCase):
         fake.page_limit = PAGE
         ckdir = tempfile.mkdtemp()
         now = int(time.time() * 1000)
-        counter = [0]
-
-        def add(ts, ingest=None):
-            counter[0] += 1
-            fake.store.add(H.GROUP, H.AUDIT, ts, '{"kind":"Event","seq":%d}' % counter[0], ingest=ingest)
-
+        feed = H.EventFeed(fake)
         for i in range(2000):  # backlog; some share a millisecond
-            add(now - 7200000 + (i // 3) * 3000)
-        stop = threading.Event()
+            feed.add(now - 7200000 + (i // 3) * 3000)
         frng = random.Random(SEED + 1)
-
-        def feeder():  # live events, many of them late (timestamp up to 60 s in the past)
-            while not stop.is_set():
-                t = int(time.time() * 1000)
-                for _ in range(3):
-                    add(t - frng.randint(0, 60000), ingest=t)
-                time.sleep(0.1)
-
-        th = threading.Thread(target=feeder, daemon=True)
-        th.start()
+        # Live events, many of them late (timestamp up to 60 s in the past).
+        feed.live(0.1, lambda: [frng.randint(0, 60000) for _ in range(3)])
         env = H.base_env(fake)
         doc = H.definition({"r": H.params(start_position="-3h", latency="3s", overlap="600s",
                                           poll_interval="1s")}, ckdir)
@@ -55,32 +40,25 @@ class RestartTest(unittest.TestCase):
         rng.shuffle(kinds)
         runs = []
         for kind in kinds:
-            p = H.start(doc, env)
-            time.sleep(rng.uniform(0.15, 2.5))
-            p.send_signal(signal.SIGKILL if kind == "KILL" else signal.SIGTERM)
-            try:
-                out, err = p.communicate(timeout=30)
-            except Exception:
-                p.kill()
-                raise
-            err = err.decode()
-            if kind == "TERM" and p.returncode == -signal.SIGTERM and out == b"" and err == "":
-                # The signal came before main() installed its handler (slow start, e.g. under
+            rc, out, err = H.signal_after(doc, env, rng.uniform(0.15, 2.5),
+                                          signal.SIGKILL if kind == "KILL" else signal.SIGTERM,
+                                          timeout=30)
+            if kind == "TERM" and H.killed_before_start(rc, out, err):
+                # The signal came before the program's first instruction (slow start, e.g. under
                 # ASan): nothing was read or written, so nothing can repeat.
                 runs.append((kind, []))
                 continue
             if kind == "TERM":
-                self.assertEqual(p.returncode, 0, err[-2000:])
+                self.assertEqual(rc, 0, err[-2000:])
                 self.assertTrue(out.endswith(b"</stream>\n"), out[-200:])
                 events = H.stream_events(out)  # well-formed as a whole
                 self.assertRegex(err, r"(?m)^INFO stopped by signal")
             else:
-                self.assertEqual(p.returncode, -signal.SIGKILL)
+                self.assertEqual(rc, -signal.SIGKILL)
                 events = H.complete_events(out)
             H.check_log_lines(self, err, ["SECRETTEST"])
             runs.append((kind, [e["data"] for e in events]))
-        stop.set()
-        th.join()
+        feed.stop()
         time.sleep(4)  # past the latency: the last live events are now collectable
         final = H.definition({"r": H.params(start_position="-3h", latency="3s", overlap="600s",
                                             exit_when_caught_up="true")}, ckdir)
@@ -100,7 +78,7 @@ class RestartTest(unittest.TestCase):
                                      "event %s repeated by run %d after %s run %d" % (d, r, runs[prev][0], prev))
                     repeats_after[prev] += 1
                 last_run[d] = r
-        all_msgs = {e.message for e in fake.store.events}
+        all_msgs = feed.messages()
         missing = all_msgs - set(last_run)
         self.assertEqual(missing, set(), "%d events never delivered" % len(missing))
         for r, (kind, _) in enumerate(runs):

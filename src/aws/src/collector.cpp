@@ -219,11 +219,16 @@ Result<void> Collector::restore(std::string_view state_json) {
   return {};
 }
 
-Result<std::int64_t> Collector::probe_oldest(std::int64_t end_ms, int& pages) {
+FilterLogEventsRequest Collector::group_request() const {
   FilterLogEventsRequest req;
   req.log_group_name = config_.log_group_name;
   req.log_group_identifier = config_.log_group_identifier;
   req.log_stream_name_prefix = config_.stream_prefix;
+  return req;
+}
+
+Result<std::int64_t> Collector::probe_oldest(std::int64_t end_ms, int& pages) {
+  FilterLogEventsRequest req = group_request();
   req.start_time_ms = 0;
   req.end_time_ms = end_ms;
   req.limit = 1;
@@ -250,34 +255,92 @@ std::int64_t sat_sub(std::int64_t a, std::int64_t b) {
 }
 }  // namespace
 
+Result<void> Collector::resolve_floor(std::int64_t now_ms, std::int64_t target_end,
+                                      CycleStats& stats, EventSink& sink) {
+  std::int64_t floor = target_end;
+  switch (config_.start.kind) {
+    case StartPosition::Kind::kNow: floor = target_end; break;
+    case StartPosition::Kind::kAbsolute: floor = config_.start.value_ms; break;
+    case StartPosition::Kind::kRelative: floor = sat_sub(now_ms, config_.start.value_ms); break;
+    case StartPosition::Kind::kBeginning: {
+      auto oldest = probe_oldest(target_end, stats.pages);
+      if (!oldest) return tl::unexpected(oldest.error());
+      floor = *oldest;
+      break;
+    }
+  }
+  floor = std::max<std::int64_t>(0, floor);
+  state_.floor_ms = floor;
+  // Persist the resolved start at once: a restart must not re-resolve "now" later and skip.
+  if (auto c = sink.commit(state_.to_json()); !c) return tl::unexpected(c.error());
+  spdlog::info("collection starts at " + format_amz_date(common::from_epoch_ms(floor)));
+  return {};
+}
+
+bool Collector::open_window(std::int64_t target_end) {
+  const std::int64_t floor = *state_.floor_ms;
+  const std::int64_t overlap = config_.overlap.count();
+  const std::int64_t max_window = std::max<std::int64_t>(1000, config_.max_window.count());
+  const std::int64_t base = state_.ckpt_end_ms ? *state_.ckpt_end_ms : floor;
+  const std::int64_t start =
+      state_.ckpt_end_ms ? std::max(sat_sub(*state_.ckpt_end_ms, overlap), floor) : floor;
+  if (target_end <= base) return false;
+  CollectorState::Window w;
+  w.start_ms = start;
+  w.end_ms = sat_sub(target_end, base) > max_window ? base + max_window : target_end;
+  if (w.end_ms < w.start_ms) w.end_ms = w.start_ms;
+  state_.window = w;
+  return true;
+}
+
+Result<std::uint64_t> Collector::emit_page(const FilterLogEventsPage& page, EventSink& sink,
+                                           CycleStats& stats) {
+  std::uint64_t emitted = 0;
+  for (const auto& ev : page.events) {
+    if (ev.log_stream_name.rfind(config_.stream_prefix, 0) != 0) {
+      ++stats.foreign_stream_events;
+      continue;
+    }
+    auto key = CollectorState::key_of(ev.log_stream_name, ev.event_id);
+    if (state_.seen.find(key) != state_.seen.end()) {
+      ++stats.duplicates_dropped;
+      continue;
+    }
+    if (auto r = sink.on_event(ev); !r) return tl::unexpected(r.error());
+    state_.seen.emplace(key, ev.timestamp_ms);
+    ++emitted;
+    if (state_.ckpt_end_ms && ev.timestamp_ms <= *state_.ckpt_end_ms) ++stats.late_events;
+    std::int64_t delay = 0;
+    if (ev.ingestion_time_ms > 0 &&
+        !__builtin_sub_overflow(ev.ingestion_time_ms, ev.timestamp_ms, &delay)) {
+      stats.max_ingestion_delay_ms = std::max(stats.max_ingestion_delay_ms, delay);
+    }
+  }
+  stats.events_emitted += emitted;
+  if (page.events.empty()) ++stats.empty_pages;
+  return emitted;
+}
+
+void Collector::complete_window() {
+  const std::int64_t end = state_.window->end_ms;
+  state_.ckpt_end_ms = end;
+  state_.window.reset();
+  const std::int64_t horizon = std::max(sat_sub(end, config_.overlap.count()), *state_.floor_ms);
+  for (auto it = state_.seen.begin(); it != state_.seen.end();) {
+    it = it->second < horizon ? state_.seen.erase(it) : std::next(it);
+  }
+}
+
 Result<CycleStats> Collector::run_cycle(EventSink& sink) {
   CycleStats stats;
   const auto started = clock_.monotonic();
   const std::int64_t now_ms = common::to_epoch_ms(clock_.now() + api_.clock_offset());
   const std::int64_t target_end = sat_sub(now_ms, config_.latency.count());
-  const std::int64_t overlap = config_.overlap.count();
-  const std::int64_t max_window = std::max<std::int64_t>(1000, config_.max_window.count());
-
   if (!state_.floor_ms) {
-    std::int64_t floor = target_end;
-    switch (config_.start.kind) {
-      case StartPosition::Kind::kNow: floor = target_end; break;
-      case StartPosition::Kind::kAbsolute: floor = config_.start.value_ms; break;
-      case StartPosition::Kind::kRelative: floor = sat_sub(now_ms, config_.start.value_ms); break;
-      case StartPosition::Kind::kBeginning: {
-        auto oldest = probe_oldest(target_end, stats.pages);
-        if (!oldest) return tl::unexpected(oldest.error());
-        floor = *oldest;
-        break;
-      }
+    if (auto r = resolve_floor(now_ms, target_end, stats, sink); !r) {
+      return tl::unexpected(r.error());
     }
-    floor = std::max<std::int64_t>(0, floor);
-    state_.floor_ms = floor;
-    // Persist the resolved start at once: a restart must not re-resolve "now" later and skip.
-    if (auto c = sink.commit(state_.to_json()); !c) return tl::unexpected(c.error());
-    spdlog::info("collection starts at " + format_amz_date(common::from_epoch_ms(floor)));
   }
-  const std::int64_t floor = *state_.floor_ms;
   bool dirty = false;
   bool token_restarted_this_window = false;
   auto commit = [&]() -> Result<void> {
@@ -292,25 +355,14 @@ Result<CycleStats> Collector::run_cycle(EventSink& sink) {
         clock_.monotonic() - started > config_.cycle_budget)
       break;
     if (!state_.window) {
-      const std::int64_t base = state_.ckpt_end_ms ? *state_.ckpt_end_ms : floor;
-      const std::int64_t start =
-          state_.ckpt_end_ms ? std::max(sat_sub(*state_.ckpt_end_ms, overlap), floor) : floor;
-      if (target_end <= base) {
+      if (!open_window(target_end)) {
         stats.caught_up = true;
         break;
       }
-      CollectorState::Window w;
-      w.start_ms = start;
-      w.end_ms = sat_sub(target_end, base) > max_window ? base + max_window : target_end;
-      if (w.end_ms < w.start_ms) w.end_ms = w.start_ms;
-      state_.window = w;
       token_restarted_this_window = false;
     }
     auto& w = *state_.window;
-    FilterLogEventsRequest req;
-    req.log_group_name = config_.log_group_name;
-    req.log_group_identifier = config_.log_group_identifier;
-    req.log_stream_name_prefix = config_.stream_prefix;
+    FilterLogEventsRequest req = group_request();
     req.start_time_ms = w.start_ms;
     req.end_time_ms = w.end_ms;
     req.next_token = w.next_token;
@@ -331,33 +383,12 @@ Result<CycleStats> Collector::run_cycle(EventSink& sink) {
       if (dirty) (void)commit();  // keep the progress made so far
       return tl::unexpected(page.error());
     }
-    std::uint64_t emitted = 0;
-    for (const auto& ev : page->events) {
-      if (ev.log_stream_name.rfind(config_.stream_prefix, 0) != 0) {
-        ++stats.foreign_stream_events;
-        continue;
-      }
-      auto key = CollectorState::key_of(ev.log_stream_name, ev.event_id);
-      if (state_.seen.find(key) != state_.seen.end()) {
-        ++stats.duplicates_dropped;
-        continue;
-      }
-      if (auto r = sink.on_event(ev); !r) return tl::unexpected(r.error());
-      state_.seen.emplace(key, ev.timestamp_ms);
-      ++emitted;
-      dirty = true;
-      if (state_.ckpt_end_ms && ev.timestamp_ms <= *state_.ckpt_end_ms) ++stats.late_events;
-      std::int64_t delay = 0;
-      if (ev.ingestion_time_ms > 0 &&
-          !__builtin_sub_overflow(ev.ingestion_time_ms, ev.timestamp_ms, &delay)) {
-        stats.max_ingestion_delay_ms = std::max(stats.max_ingestion_delay_ms, delay);
-      }
-    }
-    stats.events_emitted += emitted;
-    if (page->events.empty()) ++stats.empty_pages;
+    auto emitted = emit_page(*page, sink, stats);
+    if (!emitted) return tl::unexpected(emitted.error());
+    if (*emitted > 0) dirty = true;
     if (page->next_token) {
       w.next_token = *page->next_token;
-      if (emitted > 0) {
+      if (*emitted > 0) {
         if (auto c = commit(); !c) return tl::unexpected(c.error());
       } else {
         dirty = true;  // token progress only: saved at the end of the cycle
@@ -365,13 +396,7 @@ Result<CycleStats> Collector::run_cycle(EventSink& sink) {
       continue;
     }
     // Window complete: advance the checkpoint and forget ids that can no longer come back.
-    const std::int64_t end = w.end_ms;
-    state_.ckpt_end_ms = end;
-    state_.window.reset();
-    const std::int64_t horizon = std::max(sat_sub(end, overlap), floor);
-    for (auto it = state_.seen.begin(); it != state_.seen.end();) {
-      it = it->second < horizon ? state_.seen.erase(it) : std::next(it);
-    }
+    complete_window();
     ++stats.windows_completed;
     if (auto c = commit(); !c) return tl::unexpected(c.error());
   }

@@ -9,13 +9,16 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "kubepriv/audit/event_time.hpp"
 #include "kubepriv/aws/redact.hpp"
+#include "kubepriv/ingest/modular_input.hpp"
+#include "kubepriv/ingest/pull.hpp"
 #include "kubepriv/ingest/signals.hpp"
 #include "kubepriv/logging/stderr_sink.hpp"
 #include "kubepriv/modinput/input_definition.hpp"
-#include "run.hpp"
 
 namespace {
 
@@ -36,7 +39,7 @@ bool read_stdin(std::string& out) {
     const int rc = ::poll(&p, 1, 60000);
     if (rc < 0) {
       if (errno == EINTR) {
-        if (kubepriv::eks::stop_requested()) return false;
+        if (kubepriv::ingest::process_stop_token().stop_requested()) return false;
         continue;
       }
       return false;
@@ -66,23 +69,56 @@ std::string lower(std::string s) {
   return s;
 }
 
+// The real world: the process environment, clocks, stdout, libcurl, and the audit event's own
+// time as the event's <time> (props.conf, README); CloudWatch's time when the event has none.
+template <typename Mode>
+int with_runtime(Mode mode) {
+  auto transports = kubepriv::ingest::curl_transports();
+  if (!transports) {
+    spdlog::error(transports.error().message);
+    return 1;
+  }
+  const kubepriv::aws::ProcessEnvironment env;
+  const kubepriv::common::SystemClock clock;
+  const kubepriv::common::StopToken& stop = kubepriv::ingest::process_stop_token();
+  kubepriv::common::RealSleeper sleeper(&stop);
+  kubepriv::modinput::FdSink out(1);
+  const kubepriv::ingest::Runtime rt{
+      .env = env,
+      .clock = clock,
+      .sleeper = sleeper,
+      .stop = stop,
+      .out = out,
+      .make_transport = std::move(*transports),
+      .event_time = [](const kubepriv::aws::LogEvent& e) {
+        return kubepriv::audit::request_received_ms(e.message).value_or(e.timestamp_ms);
+      }};
+  return mode(rt);
+}
+
 int real_main(int argc, char** argv) {
   kubepriv::ingest::install_stop_signals();  // again (cheap): a no-op after .preinit_array
+  const auto& stop = kubepriv::ingest::process_stop_token();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::string doc;
-    if (!read_stdin(doc)) return kubepriv::eks::stop_requested() ? 0 : 1;
-    return kubepriv::eks::run_inputs(doc);
+    if (!read_stdin(doc)) return stop.stop_requested() ? 0 : 1;
+    return with_runtime([&](const auto& rt) { return kubepriv::ingest::run_inputs(doc, rt); });
   }
   const std::string mode = lower(args[0]);
-  if (mode == "--scheme" && args.size() == 1) return kubepriv::eks::run_scheme();
+  if (mode == "--scheme" && args.size() == 1) {
+    kubepriv::modinput::FdSink out(1);
+    return kubepriv::ingest::run_scheme(out);
+  }
   if (mode == "--validate-arguments" && args.size() == 1) {
     std::string doc;
     if (!read_stdin(doc)) return 1;
-    return kubepriv::eks::run_validate(doc);
+    return with_runtime(
+        [&](const auto& rt) { return kubepriv::ingest::validate_arguments(doc, rt); });
   }
   if (mode == "pull") {
-    return kubepriv::eks::run_pull(std::vector<std::string>(args.begin() + 1, args.end()));
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    return with_runtime([&](const auto& rt) { return kubepriv::ingest::run_pull(rest, rt); });
   }
   if (mode == "--help" || mode == "-h") {
     std::fputs(

@@ -1,5 +1,7 @@
 #include "kubepriv/ingest/signals.hpp"
 
+#include <pthread.h>
+
 #include <csignal>
 
 namespace kubepriv::ingest {
@@ -27,6 +29,13 @@ void install_stop_signals() {
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   sigaction(SIGPIPE, &ignore, nullptr);
+  // A parent may start us with SIGTERM/SIGINT blocked (the mask survives exec): unblocked now,
+  // one that arrived in the meantime, even before our first instruction, reaches the handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
 }
 
 }  // namespace kubepriv::ingest

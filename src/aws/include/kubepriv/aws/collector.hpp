@@ -141,7 +141,19 @@ class Collector {
   common::Result<CycleStats> run_cycle(EventSink& sink);
 
  private:
+  /// A request for the configured group and stream prefix (no window yet).
+  FilterLogEventsRequest group_request() const;
   common::Result<std::int64_t> probe_oldest(std::int64_t end_ms, int& pages);
+  /// Resolves the start position into the floor and saves it at once.
+  common::Result<void> resolve_floor(std::int64_t now_ms, std::int64_t target_end,
+                                     CycleStats& stats, EventSink& sink);
+  /// Opens the next window up to `target_end`; false when caught up (nothing to read).
+  bool open_window(std::int64_t target_end);
+  /// Hands a page's new events of the audit streams to the sink; the number handed over.
+  common::Result<std::uint64_t> emit_page(const FilterLogEventsPage& page, EventSink& sink,
+                                          CycleStats& stats);
+  /// Moves the checkpoint to the end of the window read and forgets ids older than the overlap.
+  void complete_window();
   LogsApi& api_;
   const common::Clock& clock_;
   CollectorConfig config_;

@@ -37,4 +37,16 @@ class FakeHttp final : public common::HttpTransport {
   Handler handler;
 };
 
+/// A transport that forwards to a FakeHttp the test keeps (for code that owns its transport).
+class ForwardingHttp final : public common::HttpTransport {
+ public:
+  explicit ForwardingHttp(FakeHttp& to) : to_(to) {}
+  common::Result<common::HttpResponse> send(const common::HttpRequest& request) override {
+    return to_.send(request);
+  }
+
+ private:
+  FakeHttp& to_;
+};
+
 }  // namespace kubepriv::aws::testing

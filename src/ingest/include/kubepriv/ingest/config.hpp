@@ -1,5 +1,6 @@
 #pragma once
-// A validated, defaulted input stanza in typed form.
+/// @file
+/// A validated, defaulted input stanza in typed form.
 
 #include <chrono>
 #include <string>
@@ -9,7 +10,7 @@
 #include "kubepriv/common/result.hpp"
 #include "kubepriv/modinput/input_definition.hpp"
 
-namespace kubepriv::eks {
+namespace kubepriv::ingest {
 
 /// Everything one input needs.
 struct InputConfig {
@@ -47,4 +48,4 @@ common::Result<InputConfig> resolve_config(const modinput::Stanza& stanza,
                                            const std::string& server_host,
                                            const aws::Environment& env);
 
-}  // namespace kubepriv::eks
+}  // namespace kubepriv::ingest

@@ -1,9 +1,9 @@
-#include "config.hpp"
+#include "kubepriv/ingest/config.hpp"
 
+#include "kubepriv/ingest/params.hpp"
 #include "kubepriv/modinput/params.hpp"
-#include "params.hpp"
 
-namespace kubepriv::eks {
+namespace kubepriv::ingest {
 
 using common::ErrorCode;
 using common::fail;
@@ -94,4 +94,4 @@ Result<InputConfig> resolve_config(const modinput::Stanza& stanza, const std::st
   return c;
 }
 
-}  // namespace kubepriv::eks
+}  // namespace kubepriv::ingest

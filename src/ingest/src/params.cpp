@@ -1,11 +1,11 @@
-#include "params.hpp"
+#include "kubepriv/ingest/params.hpp"
 
 #include "kubepriv/aws/collector.hpp"
 #include "kubepriv/aws/endpoints.hpp"
 #include "kubepriv/common/http.hpp"
 #include "kubepriv/splunkd/passwords.hpp"
 
-namespace kubepriv::eks {
+namespace kubepriv::ingest {
 
 using modinput::DataType;
 using modinput::Param;
@@ -217,4 +217,4 @@ std::vector<modinput::ValidationIssue> validate_stanza(const modinput::ParamValu
   return issues;
 }
 
-}  // namespace kubepriv::eks
+}  // namespace kubepriv::ingest

@@ -1,6 +1,7 @@
 #pragma once
-// The one parameter table of the eks_audit_logs scheme: it generates `--scheme`, validates
-// (`--validate-arguments` and run mode) and is checked against README/inputs.conf.spec.
+/// @file
+/// The one parameter table of the eks_audit_logs scheme: it generates `--scheme`, validates
+/// (`--validate-arguments` and run mode) and is checked against README/inputs.conf.spec.
 
 #include <span>
 #include <string>
@@ -8,7 +9,7 @@
 
 #include "kubepriv/modinput/params.hpp"
 
-namespace kubepriv::eks {
+namespace kubepriv::ingest {
 
 /// Scheme title, description and flags.
 const modinput::SchemeInfo& scheme_info();
@@ -20,4 +21,4 @@ std::span<const modinput::Param> param_table();
 std::vector<modinput::ValidationIssue> validate_stanza(const modinput::ParamValues& values,
                                                        const std::string& env_region);
 
-}  // namespace kubepriv::eks
+}  // namespace kubepriv::ingest

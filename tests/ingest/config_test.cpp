@@ -1,14 +1,15 @@
+#include "kubepriv/ingest/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
 #include <set>
 
-#include "config.hpp"
+#include "kubepriv/ingest/params.hpp"
 #include "kubepriv/modinput/scheme.hpp"
 #include "kubepriv/testing/map_environment.hpp"
-#include "params.hpp"
 
-namespace eks = kubepriv::eks;
+namespace eks = kubepriv::ingest;
 namespace mi = kubepriv::modinput;
 
 namespace {
