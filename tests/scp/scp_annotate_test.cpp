@@ -33,21 +33,20 @@ class FakeAnnotator final : public scp::Annotator {
     a.flagged = !a.failed && value.find("bad") != std::string_view::npos;
     return a;
   }
-  void values(std::size_t index, std::vector<std::string_view>& out) override {
-    if (index == 0) {
-      num_ = std::to_string(value_.size());
-      out.push_back(num_);
-    } else if (index == 1) {
-      std::string_view v = value_;
-      while (!v.empty()) {
-        const auto sp = v.find(' ');
-        out.push_back(v.substr(0, sp));
-        if (sp == std::string_view::npos) break;
-        v.remove_prefix(sp + 1);
-      }
-    } else if (value_.empty() || value_[0] != '{') {
-      out.push_back("not an object");
+  void values(scp::RowValues& out) override {
+    num_ = std::to_string(value_.size());
+    out.values.push_back(num_);
+    out.ends.push_back(out.values.size());
+    std::string_view v = value_;
+    while (!v.empty()) {
+      const auto sp = v.find(' ');
+      out.values.push_back(v.substr(0, sp));
+      if (sp == std::string_view::npos) break;
+      v.remove_prefix(sp + 1);
     }
+    out.ends.push_back(out.values.size());
+    if (value_.empty() || value_[0] != '{') out.values.push_back("not an object");
+    out.ends.push_back(out.values.size());
   }
   int calls = 0;
 
@@ -316,6 +315,53 @@ TEST(Session, MultivalueInputColumn) {
             "2,,,,field _raw is empty\n");
   const SessionRun bad = run_session_on(getinfo() + execute(true, "_raw,__mv__raw\nx,$oops\n"), a);
   expect_error_reply(bad, "__mv__raw");
+}
+
+// The reply cells are written by a cursor (csv_write_field, the twin written straight into the
+// reply): every cell must be what the encoders csv_append_field and mv_append_encoded give, for
+// values with CSV's special bytes, multivalue's `$`, both, long and short, one and several.
+TEST(Session, ReplyCellsMatchTheEncoders) {
+  FakeAnnotator a;
+  const std::vector<std::string> raws = {
+      "{a$b \"q\" c,d",  // quotes, a comma and a `$`: the twin is quoted and doubles both
+      "{x$y z$$",        // `$` only: an unquoted twin with `$$`
+      "{one-value-longer-than-sixteen-bytes,with-a-comma",
+      "{plain-value-longer-than-sixteen-bytes-and-no-special-byte",
+      "{cr\rlf\n two",
+      "{",
+  };
+  std::string body = "_raw,_chunked_idx\n";
+  std::string want = "_chunked_idx,len,words,__mv_words,err\n";
+  for (std::size_t i = 0; i < raws.size(); ++i) {
+    scp::csv_append_field(body, raws[i]);
+    body += "," + std::to_string(i) + "\n";
+    std::vector<std::string_view> words;
+    std::string_view v = raws[i];
+    while (!v.empty()) {
+      const auto sp = v.find(' ');
+      words.push_back(v.substr(0, sp));
+      if (sp == std::string_view::npos) break;
+      v.remove_prefix(sp + 1);
+    }
+    want += std::to_string(i) + "," + std::to_string(raws[i].size()) + ",";
+    if (words.size() == 1) {
+      scp::csv_append_field(want, words[0]);
+      want += ",";
+    } else {
+      std::string joined;
+      scp::mv_append_joined(joined, words);
+      scp::csv_append_field(want, joined);
+      std::string encoded;
+      scp::mv_append_encoded(encoded, words);
+      want += ",";
+      scp::csv_append_field(want, encoded);
+    }
+    want += ",\n";
+  }
+  const SessionRun r = run_session_on(getinfo() + execute(true, body), a);
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(r.replies.size(), 2u);
+  EXPECT_EQ(r.replies[1].body, want);
 }
 
 TEST(Session, FullRecordModeEchoesEverythingAndKeepsCollidingFieldsOnFailures) {

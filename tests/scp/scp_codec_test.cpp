@@ -317,7 +317,10 @@ TEST(Csv, FirstOccurrenceOfARepeatedNameWins) {
 // csv_needs_quotes works 16 bytes at a time (the last step overlapping, short values in one
 // load when that cannot cross a page): every length, every position of the special byte, values
 // ending right at a page end (where an over-read would fault) and special bytes just past the end.
-TEST(Csv, NeedsQuotesAtEveryLengthAndPositionAndAtPageEnds) {
+// csv_write_field (the reply's hot path) checks and copies in the same steps: it must write what
+// csv_append_field appends and stay inside csv_field_bound's room (pre-filled with a non-zero
+// marker that the bytes past the room must keep).
+TEST(Csv, NeedsQuotesAndWriteFieldAtEveryLengthAndPositionAndAtPageEnds) {
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   // Two pages, the second inaccessible: reading one byte past the first page faults.
   void* mem = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -325,19 +328,35 @@ TEST(Csv, NeedsQuotesAtEveryLengthAndPositionAndAtPageEnds) {
   ASSERT_EQ(::mprotect(static_cast<char*>(mem) + page, page, PROT_NONE), 0);
   char* const base = static_cast<char*>(mem);
   std::memset(base, ',', page);  // special bytes all around the values
+  std::string room;
+  auto check_write = [&](std::string_view v, bool quoted, const std::string& what) {
+    std::string want;
+    scp::csv_append_field(want, v);
+    EXPECT_EQ(!want.empty() && want.front() == '"', quoted) << what;
+    const std::size_t bound = scp::csv_field_bound(v.size());
+    room.assign(bound + 32, '\xAA');
+    const char* const end = scp::csv_write_field(room.data(), v);
+    ASSERT_EQ(std::string_view(room.data(), static_cast<std::size_t>(end - room.data())), want)
+        << what;
+    EXPECT_EQ(room.substr(bound), std::string(32, '\xAA')) << what << ": wrote past its room";
+  };
   for (const char special : {',', '"', '\n', '\r'}) {
-    for (std::size_t n = 0; n <= 40; ++n) {
+    for (std::size_t n = 0; n <= 70; ++n) {
       // Ending at the page end, and at a few offsets inside the page.
       for (const std::size_t end_off :
-           {static_cast<std::size_t>(page), std::size_t{100}, std::size_t{17}}) {
+           {static_cast<std::size_t>(page), std::size_t{100}, std::size_t{71}}) {
         if (end_off < n) continue;
         char* const v = base + end_off - n;
-        std::memset(v, 'a', n);
-        EXPECT_FALSE(scp::csv_needs_quotes({v, n})) << "n=" << n << " end=" << end_off;
+        for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<char>('a' + i % 26);
+        const std::string at = "n=" + std::to_string(n) + " end=" + std::to_string(end_off);
+        EXPECT_FALSE(scp::csv_needs_quotes({v, n})) << at;
+        check_write({v, n}, false, at);
         for (std::size_t i = 0; i < n; ++i) {
+          const char keep = v[i];
           v[i] = special;
-          EXPECT_TRUE(scp::csv_needs_quotes({v, n})) << "n=" << n << " at " << i;
-          v[i] = 'a';
+          EXPECT_TRUE(scp::csv_needs_quotes({v, n})) << at << " at " << i;
+          check_write({v, n}, true, at + " at " + std::to_string(i));
+          v[i] = keep;
         }
         std::memset(v, ',', n);
       }

@@ -14,25 +14,85 @@ namespace {
 
 constexpr std::string_view kChunkedIdx = "_chunked_idx";
 
-/// Appends values as the plain column of a field: one value as is, several joined with `\n`
+/// The room one output column of `values` needs with its `__mv_` twin (`twin`), each with its
+/// leading comma: put_plain's and put_twin's worst cases, plus csv_write_field's 16-byte store.
+std::size_t cells_bound(std::span<const std::string_view> values, bool twin) noexcept {
+  std::size_t bytes = 0;
+  for (std::string_view v : values) bytes += v.size();
+  // Plain: a comma, every byte doubled, a separator per value, two quotes. Twin: a comma, every
+  // byte doubled (`$$` or `""`), `$`, `$` and `;` per value, two quotes.
+  const std::size_t plain = 3 + 2 * bytes + values.size() + 16;
+  return twin ? plain + 3 + 2 * bytes + 3 * values.size() : plain;
+}
+
+/// Writes `values` as the plain column of a field: one value as is, several joined with `\n`
 /// (always quoted then, because of the newline).
-void append_plain(std::string& out, std::span<const std::string_view> values) {
-  if (values.empty()) return;
-  if (values.size() == 1) {
-    csv_append_field(out, values[0]);
-    return;
-  }
-  out.push_back('"');
+char* put_plain(char* p, std::span<const std::string_view> values) noexcept {
+  if (values.empty()) return p;
+  if (values.size() == 1) return csv_write_field(p, values[0]);
+  *p++ = '"';
   bool first = true;
   for (std::string_view v : values) {
-    if (!first) out.push_back('\n');
+    if (!first) *p++ = '\n';
     first = false;
-    detail::append_doubling(out, v, '"');
+    p = detail::put_doubling(p, v, '"');
   }
-  out.push_back('"');
+  *p++ = '"';
+  return p;
+}
+
+/// Writes the `__mv_` twin of several values: mv_append_encoded's text as one CSV field. The
+/// encoding adds only `$` and `;`, so the field needs quotes exactly when a value does.
+char* put_twin(char* p, std::span<const std::string_view> values) noexcept {
+  bool quoted = false;
+  for (std::string_view v : values) quoted = quoted || csv_needs_quotes(v);
+  if (quoted) *p++ = '"';
+  bool first = true;
+  for (std::string_view v : values) {
+    if (!first) *p++ = ';';
+    first = false;
+    *p++ = '$';
+    if (!quoted) {
+      p = detail::put_doubling(p, v, '$');
+    } else {
+      for (const char c : v) {  // `$` doubled by the encoding, `"` by CSV
+        *p++ = c;
+        if (c == '$' || c == '"') *p++ = c;
+      }
+    }
+    *p++ = '$';
+  }
+  if (quoted) *p++ = '"';
+  return p;
 }
 
 }  // namespace
+
+/// Appends to the reply through a raw cursor: each cell asks for room for its worst case once,
+/// then writes bytes without a capacity check per byte. The string's size runs ahead of what is
+/// written (zero-filled) and is cut back by finish().
+class AnnotateCommand::ReplyWriter {
+ public:
+  explicit ReplyWriter(std::string& out) noexcept : out_(out), used_(out.size()) {}
+  ReplyWriter(const ReplyWriter&) = delete;
+  ReplyWriter& operator=(const ReplyWriter&) = delete;
+  ~ReplyWriter() = default;  // without finish() (an error): the reply is not sent
+  /// A cursor with room for `bytes` bytes; hand the end of what was written to commit().
+  char* room(std::size_t bytes) {
+    if (out_.size() - used_ < bytes) {
+      // Zero-filled ahead in 64 KiB steps: about as many bytes as the reply itself.
+      constexpr std::size_t kStep = std::size_t{64} << 10;
+      out_.resize(used_ + bytes + kStep);
+    }
+    return out_.data() + used_;
+  }
+  void commit(const char* end) noexcept { used_ = static_cast<std::size_t>(end - out_.data()); }
+  void finish() noexcept { out_.resize(used_); }  // never grows: cannot throw
+
+ private:
+  std::string& out_;
+  std::size_t used_;  ///< bytes written so far
+};
 
 common::Result<AnnotateOptions> parse_annotate_options(std::span<const std::string> args) {
   auto opts = split_options(args);
@@ -81,6 +141,7 @@ common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, std::stri
   if (!plan) return tl::unexpected(plan.error());
   std::size_t kept = 0;
   out.append(header_);
+  ReplyWriter writer(out);
   for (;;) {
     auto more = request.rows.next(row_);
     if (!more) return tl::unexpected(more.error());
@@ -89,8 +150,9 @@ common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, std::stri
     if (!judged) return tl::unexpected(judged.error());
     if (options_.only_flagged && (judged->failed || !judged->flagged)) continue;
     ++kept;
-    write_row(*plan, *judged, out);
+    write_row(*plan, *judged, writer);
   }
+  writer.finish();
   if (kept == 0) out.clear();  // no records: a 0-byte body
   return {};
 }
@@ -124,9 +186,12 @@ common::Result<AnnotateCommand::ColumnPlan> AnnotateCommand::plan_columns(
   } else {
     plan_full_record_echo(cols);
   }
-  for (const OutputField& f : annotator_.fields()) {
+  twin_cols_ = std::make_unique<bool[]>(annotator_.fields().size());
+  for (std::size_t i = 0; i < annotator_.fields().size(); ++i) {
+    const OutputField& f = annotator_.fields()[i];
     add_header_name(f.name);
-    if (f.multivalue || !plan.selected) {
+    twin_cols_[i] = f.multivalue || !plan.selected;
+    if (twin_cols_[i]) {
       std::string twin_col(kMvPrefix);
       twin_col += f.name;
       add_header_name(twin_col);
@@ -210,12 +275,13 @@ common::Result<Annotation> AnnotateCommand::judge_row(const ColumnPlan& plan, st
   return annotator_.annotate(value);
 }
 
-void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, std::string& out) {
+void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, ReplyWriter& out) {
   bool row_start = true;
   auto cell = [&](std::string_view v) {
-    if (!row_start) out.push_back(',');
+    char* p = out.room(1 + csv_field_bound(v.size()));
+    if (!row_start) *p++ = ',';
     row_start = false;
-    if (!v.empty()) csv_append_field(out, v);  // most verdict cells are empty
+    out.commit(csv_write_field(p, v));
   };
   if (plan.selected) {
     cell(row_[plan.chunked_idx]);
@@ -226,11 +292,18 @@ void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, std
   } else {
     for (std::size_t j : echo_) cell(row_[j]);
   }
+  cells_.clear();
+  if (!a.failed) {
+    annotator_.values(cells_);
+    write_cells(out, row_start);
+    return;
+  }
+  if (own_error_.empty()) annotator_.values(cells_);
   const std::span<const OutputField> fields = annotator_.fields();
   const std::size_t error_field = annotator_.error_field();
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    const bool twin_col = fields[i].multivalue || !plan.selected;
-    if (a.failed && i != error_field) {
+    const bool twin_col = twin_cols_[i];
+    if (i != error_field) {
       // Pass-through: keep what the event had under that name (full-record mode only).
       cell(!plan.selected && in_plain_[i] != kNone ? row_[in_plain_[i]] : std::string_view());
       if (twin_col) {
@@ -238,28 +311,58 @@ void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, std
       }
       continue;
     }
-    vals_.clear();
-    if (a.failed && !own_error_.empty()) {
-      vals_.push_back(own_error_);
-    } else {
-      annotator_.values(i, vals_);
-    }
-    if (!row_start) out.push_back(',');
+    const std::span<const std::string_view> values =
+        !own_error_.empty() ? std::span<const std::string_view>(&own_error_, 1) : cells_.field(i);
+    char* p = out.room(cells_bound(values, twin_col));
+    if (!row_start) *p++ = ',';
     row_start = false;
-    write_values(out, twin_col);
+    p = put_plain(p, values);
+    if (twin_col) {
+      *p++ = ',';
+      if (values.size() > 1) p = put_twin(p, values);  // the twin is empty for 0 or 1 value
+    }
+    out.commit(p);
   }
-  out.push_back('\n');
+  char* p = out.room(1);
+  *p = '\n';
+  out.commit(p + 1);
 }
 
-void AnnotateCommand::write_values(std::string& out, bool twin_col) {
-  append_plain(out, vals_);
-  if (!twin_col) return;
-  out.push_back(',');
-  if (vals_.size() > 1) {  // the twin is empty for zero or one value
-    enc_buf_.clear();
-    mv_append_encoded(enc_buf_, vals_);
-    csv_append_field(out, enc_buf_);
+void AnnotateCommand::write_cells(ReplyWriter& out, bool row_start) {
+  // The hot path (every judged row): one room() for the whole row, everything in locals (the
+  // char stores would otherwise make the compiler reload members after each byte).
+  const std::string_view* const values = cells_.values.data();
+  const std::size_t* const ends = cells_.ends.data();
+  const bool* const twin = twin_cols_.get();
+  const std::size_t n_fields = cells_.ends.size();
+  const std::size_t n_values = cells_.values.size();
+  std::size_t bytes = 0;
+  for (std::size_t k = 0; k < n_values; ++k) bytes += values[k].size();
+  // cells_bound's worst case summed over the row, the newline, and the 16 bytes that
+  // csv_write_field may store past the end of a short value (csv_field_bound).
+  char* p = out.room(6 * n_fields + 4 * bytes + 4 * n_values + 1 + 16);
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < n_fields; ++i) {
+    const std::size_t end = ends[i];
+    if (!row_start) *p++ = ',';
+    row_start = false;
+    if (end - begin == 1) {
+      p = csv_write_field(p, values[begin]);
+    } else if (end != begin) {
+      const std::span<const std::string_view> several(values + begin, end - begin);
+      p = put_plain(p, several);
+      if (twin[i]) {
+        *p++ = ',';
+        p = put_twin(p, several);
+      }
+      begin = end;
+      continue;
+    }
+    if (twin[i]) *p++ = ',';  // the twin is empty for 0 or 1 value
+    begin = end;
   }
+  *p++ = '\n';
+  out.commit(p);
 }
 
 }  // namespace kubepriv::scp

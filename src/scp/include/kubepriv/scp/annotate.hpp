@@ -6,6 +6,7 @@
 /// plugs in through Annotator, so this layer knows nothing of what it judges.
 
 #include <cstddef>      // std::size_t
+#include <memory>       // std::unique_ptr
 #include <span>         // std::span
 #include <string>       // std::string
 #include <string_view>  // std::string_view
@@ -28,6 +29,21 @@ struct Annotation {
   bool flagged = false;  ///< kept when only_flagged=true
 };
 
+/// The values of every output field of one judged value, filled by Annotator::values.
+struct RowValues {
+  std::vector<std::string_view> values;  ///< every value, field after field, in fields() order
+  std::vector<std::size_t> ends;         ///< ends[i]: one past field i's last value in `values`
+  void clear() noexcept {
+    values.clear();
+    ends.clear();
+  }
+  /// The values of field `i` (once `ends` has an entry for it).
+  [[nodiscard]] std::span<const std::string_view> field(std::size_t i) const noexcept {
+    const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+    return {values.data() + begin, ends[i] - begin};
+  }
+};
+
 /// Judges one value at a time. Views it hands out stay valid until the next call.
 class Annotator {
  public:
@@ -38,9 +54,11 @@ class Annotator {
   [[nodiscard]] virtual std::size_t error_field() const = 0;
   /// Judges one value.
   virtual Annotation annotate(std::string_view value) = 0;
-  /// After annotate(): the values of output field `index` (out is cleared by the caller).
-  /// The views stay valid until the next values() or annotate() call.
-  virtual void values(std::size_t index, std::vector<std::string_view>& out) = 0;
+  /// After annotate(): the values of every output field, in fields() order, in one call per
+  /// row (`out` arrives cleared): for each field, append its values (none when absent) to
+  /// `out.values`, then push `out.values.size()` to `out.ends`. The views stay valid until the
+  /// next values() or annotate() call.
+  virtual void values(RowValues& out) = 0;
 };
 
 /// Options from SPL: `field=<name>` (default `_raw`), `only_flagged=<bool>` (default false).
@@ -91,10 +109,11 @@ class AnnotateCommand final : public Handler {
   void add_header_name(std::string_view name);
   /// Judges the record in row_ (its own error, if any, goes to own_error_).
   common::Result<Annotation> judge_row(const ColumnPlan& plan, std::size_t record);
+  class ReplyWriter;  ///< appends to the reply through a cursor (annotate.cpp)
   /// Appends the reply record for row_.
-  void write_row(const ColumnPlan& plan, const Annotation& a, std::string& out);
-  /// Appends vals_ as one output column (and its twin when `twin_col`).
-  void write_values(std::string& out, bool twin_col);
+  void write_row(const ColumnPlan& plan, const Annotation& a, ReplyWriter& out);
+  /// write_row's output columns of a judged row, from cells_ (`row_start`: nothing written yet).
+  void write_cells(ReplyWriter& out, bool row_start);
 
   Annotator& annotator_;
   bool echo_field_;
@@ -102,7 +121,8 @@ class AnnotateCommand final : public Handler {
   // Reused between rows and chunks (no allocation per row once warmed up).
   std::vector<std::string_view> row_;
   std::vector<std::string_view> mv_;
-  std::vector<std::string_view> vals_;
+  RowValues cells_;                    ///< the annotator's values for the current row
+  std::unique_ptr<bool[]> twin_cols_;  ///< per output field: written with an `__mv_` twin
   std::vector<std::size_t> echo_;      ///< input columns echoed (full-record mode)
   std::vector<std::size_t> in_plain_;  ///< per output field: colliding input column or npos
   std::vector<std::size_t> in_twin_;   ///< per output field: its input __mv_ twin or npos
@@ -110,8 +130,7 @@ class AnnotateCommand final : public Handler {
   std::string_view own_error_;  ///< the current row's own error (in scratch_), or empty
   std::string twin_name_;       ///< `__mv_` + the judged field
   std::size_t header_cols_ = 0;
-  std::string mv_buf_;   ///< copy of a twin cell, decoded in place
-  std::string enc_buf_;  ///< one encoded twin value
+  std::string mv_buf_;  ///< copy of a twin cell, decoded in place
   std::string header_;
 };
 

@@ -117,4 +117,15 @@ bool csv_needs_quotes(std::string_view value) noexcept;
 /// Appends `value` as one CSV field (quoted only when needed, `"` doubled).
 void csv_append_field(std::string& out, std::string_view value);
 
+/// The room csv_write_field needs for a `size`-byte value: every byte a doubled quote, two
+/// quotes, or one whole 16-byte store for a short value.
+constexpr std::size_t csv_field_bound(std::size_t size) noexcept {
+  return 2 * size + 16;
+}
+
+/// csv_append_field into a buffer with room for csv_field_bound(value.size()) bytes at `out`;
+/// returns the end of the field. The bytes between that end and the end of the room may be
+/// overwritten with anything.
+char* csv_write_field(char* out, std::string_view value) noexcept;
+
 }  // namespace kubepriv::scp
