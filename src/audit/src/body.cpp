@@ -100,6 +100,22 @@ std::optional<bool> host_process_of(element e) {
   return hp;
 }
 
+// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`.
+void names_of(element list_value, std::vector<std::string>& out) {
+  out.clear();
+  array list;
+  if (list_value.get_array().get(list) != SUCCESS) return;
+  for (const auto item : list) {
+    object o;
+    element name;
+    std::string_view s;
+    if (live_object(item, o) && last_value(o, "name", name) &&
+        name.get_string().get(s) == SUCCESS) {
+      out.emplace_back(s);
+    }
+  }
+}
+
 // One securityContext object, at either level: forgets what the level held (a repeated key
 // replaces the object; null or a `$patch: delete` object leaves it empty), reads the keys both
 // levels share into `sc` and hands every other key to `own(key, value, sc)`.
@@ -150,19 +166,7 @@ void container_security_key(std::string_view k, element v, core::ContainerSecuri
 
 // The pod-only securityContext keys.
 void pod_security_key(std::string_view k, element v, core::PodSecurityContext& sc) {
-  if (k != "sysctls") return;
-  sc.sysctls.clear();
-  array list;
-  if (v.get_array().get(list) != SUCCESS) return;
-  for (const auto item : list) {
-    object so;
-    element name;
-    std::string_view s;
-    if (live_object(item, so) && last_value(so, "name", name) &&
-        name.get_string().get(s) == SUCCESS) {
-      sc.sysctls.emplace_back(s);
-    }
-  }
+  if (k == "sysctls") names_of(v, sc.sysctls);
 }
 
 void walk_container(object o, core::Container& c) {
@@ -187,18 +191,7 @@ void walk_container(object o, core::Container& c) {
         }
       }
     } else if (k == "volumeMounts") {
-      c.volume_mounts.clear();
-      array mounts;
-      if (v.get_array().get(mounts) != SUCCESS) continue;
-      for (const auto m : mounts) {
-        object mo;
-        element name;
-        std::string_view s;
-        if (live_object(m, mo) && last_value(mo, "name", name) &&
-            name.get_string().get(s) == SUCCESS) {
-          c.volume_mounts.emplace_back(s);
-        }
-      }
+      names_of(v, c.volume_mounts);
     }
   }
 }
