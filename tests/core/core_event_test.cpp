@@ -145,7 +145,7 @@ SpecFindings privileged_findings() {
   SpecFindings s;
   Container c;
   c.name = "x";
-  c.privileged = true;
+  c.security.privileged = true;
   PodSpec spec;
   spec.containers.push_back(c);
   evaluate_spec(spec, SpecScope::kWholePod, s);

@@ -53,7 +53,7 @@ TEST(Rules, PrivilegedInEveryContainerKind) {
     PodSpec spec;
     spec.containers.push_back(container("ok"));
     auto c = container("bad", kind, 1);
-    c.privileged = true;
+    c.security.privileged = true;
     spec.containers.push_back(c);
     const auto f = run(spec);
     EXPECT_TRUE(f.privileged);
@@ -68,7 +68,7 @@ TEST(Rules, PrivilegedInEveryContainerKind) {
 TEST(Rules, PrivilegedFalseIsNothing) {
   PodSpec spec;
   auto c = container("app");
-  c.privileged = false;
+  c.security.privileged = false;
   spec.containers.push_back(c);
   EXPECT_FALSE(run(spec).privileged);
 }
@@ -77,7 +77,7 @@ TEST(Rules, UnnamedContainerIsLabelledByPosition) {
   PodSpec spec;
   Container c;
   c.index = 3;
-  c.privileged = true;
+  c.security.privileged = true;
   spec.containers.push_back(c);
   const auto f = run(spec);
   EXPECT_EQ(f.containers, std::vector<std::string>{"containers[3]"});
@@ -106,14 +106,14 @@ TEST(Rules, HostProcessPodAndContainer) {
   PodSpec spec;
   auto a = container("a");
   auto b = container("b", ContainerKind::kContainer, 1);
-  b.host_process = false;
+  b.security.host_process = false;
   spec.containers = {a, b};
-  spec.host_process = true;
+  spec.security.host_process = true;
   auto f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kHostProcess));
   EXPECT_EQ(f.containers, std::vector<std::string>{"a"});  // b overrides the pod setting
-  spec.host_process.reset();
-  spec.containers[1].host_process = true;
+  spec.security.host_process.reset();
+  spec.containers[1].security.host_process = true;
   f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kHostProcess));
   EXPECT_EQ(f.containers, std::vector<std::string>{"b"});
@@ -153,7 +153,8 @@ TEST(Rules, HostPathAnyPathNormalisedAndMountingContainers) {
 TEST(Rules, DangerousCapabilityExactCompare) {
   PodSpec spec;
   auto c = container("a");
-  c.capabilities_add = {"CHOWN", "NET_BIND_SERVICE", "SYS_ADMIN", "ALL", "CAP_CHOWN", "chown"};
+  c.security.capabilities_add = {"CHOWN", "NET_BIND_SERVICE", "SYS_ADMIN",
+                                 "ALL",   "CAP_CHOWN",        "chown"};
   spec.containers.push_back(c);
   const auto f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kDangerousCapability));
@@ -166,7 +167,7 @@ TEST(Rules, DangerousCapabilityExactCompare) {
 
   PodSpec ok;
   auto d = container("d");
-  d.capabilities_add = {"NET_BIND_SERVICE", "KILL", "SYS_CHROOT"};
+  d.security.capabilities_add = {"NET_BIND_SERVICE", "KILL", "SYS_CHROOT"};
   ok.containers.push_back(d);
   EXPECT_TRUE(run(ok).reasons.empty());
 }
@@ -174,20 +175,20 @@ TEST(Rules, DangerousCapabilityExactCompare) {
 TEST(Rules, PrivilegeEscalationOnlyWhenTrue) {
   PodSpec spec;
   auto c = container("a");
-  c.allow_privilege_escalation = false;
+  c.security.allow_privilege_escalation = false;
   spec.containers.push_back(c);
   EXPECT_TRUE(run(spec).reasons.empty());
-  spec.containers[0].allow_privilege_escalation = true;
+  spec.containers[0].security.allow_privilege_escalation = true;
   EXPECT_TRUE(run(spec).reasons.has(Reason::kPrivilegeEscalation));
 }
 
 TEST(Rules, ProcMount) {
   PodSpec spec;
   auto c = container("a");
-  c.proc_mount = "Default";
+  c.security.proc_mount = "Default";
   spec.containers.push_back(c);
   EXPECT_TRUE(run(spec).reasons.empty());
-  spec.containers[0].proc_mount = "Unmasked";
+  spec.containers[0].security.proc_mount = "Unmasked";
   EXPECT_TRUE(run(spec).reasons.has(Reason::kUnmaskedProcMount));
   spec.host_users = false;  // user namespace: PSA allows it
   EXPECT_FALSE(run(spec).reasons.has(Reason::kUnmaskedProcMount));
@@ -196,18 +197,18 @@ TEST(Rules, ProcMount) {
 TEST(Rules, Seccomp) {
   PodSpec spec;
   spec.containers.push_back(container("a"));
-  spec.seccomp_type = "RuntimeDefault";
+  spec.security.seccomp_type = "RuntimeDefault";
   EXPECT_TRUE(run(spec).reasons.empty());
-  spec.seccomp_type = "Unconfined";
+  spec.security.seccomp_type = "Unconfined";
   auto f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kUnconfinedSeccomp));
   EXPECT_TRUE(has_detail(f,
                          "unconfined_seccomp: spec.securityContext.seccompProfile.type "
                          "\"Unconfined\""));
-  spec.seccomp_type.reset();
-  spec.containers[0].seccomp_type = "Unconfined";
+  spec.security.seccomp_type.reset();
+  spec.containers[0].security.seccomp_type = "Unconfined";
   EXPECT_TRUE(run(spec).reasons.has(Reason::kUnconfinedSeccomp));
-  spec.containers[0].seccomp_type.reset();
+  spec.containers[0].security.seccomp_type.reset();
   spec.annotations = {{"container.seccomp.security.alpha.kubernetes.io/a", "unconfined"}};
   f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kUnconfinedSeccomp));
@@ -219,14 +220,14 @@ TEST(Rules, Seccomp) {
 TEST(Rules, AppArmor) {
   PodSpec spec;
   spec.containers.push_back(container("a"));
-  spec.apparmor_type = "Localhost";
+  spec.security.apparmor_type = "Localhost";
   EXPECT_TRUE(run(spec).reasons.empty());
-  spec.apparmor_type = "Unconfined";
+  spec.security.apparmor_type = "Unconfined";
   EXPECT_TRUE(run(spec).reasons.has(Reason::kUnconfinedApparmor));
-  spec.apparmor_type.reset();
-  spec.containers[0].apparmor_type = "Unconfined";
+  spec.security.apparmor_type.reset();
+  spec.containers[0].security.apparmor_type = "Unconfined";
   EXPECT_TRUE(run(spec).reasons.has(Reason::kUnconfinedApparmor));
-  spec.containers[0].apparmor_type.reset();
+  spec.containers[0].security.apparmor_type.reset();
   spec.annotations = {{"container.apparmor.security.beta.kubernetes.io/a", "localhost/prof"}};
   EXPECT_TRUE(run(spec).reasons.empty());
   spec.annotations = {{"container.apparmor.security.beta.kubernetes.io/a", "unconfined"}};
@@ -249,9 +250,9 @@ TEST(Rules, HostPortNonZero) {
 
 TEST(Rules, Sysctls) {
   PodSpec spec;
-  spec.sysctls = {"net.ipv4.ip_local_port_range", "kernel.shm_rmid_forced"};
+  spec.security.sysctls = {"net.ipv4.ip_local_port_range", "kernel.shm_rmid_forced"};
   EXPECT_TRUE(run(spec).reasons.empty());
-  spec.sysctls.push_back("kernel.msgmax");
+  spec.security.sysctls.push_back("kernel.msgmax");
   const auto f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kUnsafeSysctl));
   EXPECT_TRUE(has_detail(f, "unsafe_sysctl: spec.securityContext.sysctls \"kernel.msgmax\""));
@@ -261,31 +262,97 @@ TEST(Rules, Sysctls) {
 TEST(Rules, RunAsRootExplicitZeroOnly) {
   PodSpec spec;
   auto c = container("a");
-  c.run_as_user = 1000;
+  c.security.run_as_user = 1000;
   spec.containers.push_back(c);
   EXPECT_TRUE(run(spec).reasons.empty());
-  spec.run_as_user = 0;
+  spec.security.run_as_user = 0;
   auto f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kRunAsRoot));
   EXPECT_TRUE(f.containers.empty());  // the only container overrides it
-  spec.run_as_user.reset();
-  spec.containers[0].run_as_user = 0;
+  spec.security.run_as_user.reset();
+  spec.containers[0].security.run_as_user = 0;
   f = run(spec);
   EXPECT_TRUE(f.reasons.has(Reason::kRunAsRoot));
   EXPECT_EQ(f.containers, std::vector<std::string>{"a"});
 }
 
+// The settings pod and container securityContexts share are judged once for both levels: the same
+// finding, labelled `spec.securityContext.` at the pod and with the container label below it, and
+// a pod value counts for exactly the containers that do not set their own.
+TEST(Rules, SharedSecurityContextSettingsAtBothLevels) {
+  struct Case {
+    void (*set)(SecurityContext&);
+    void (*set_harmless)(SecurityContext&);
+    Reason reason;
+    std::string_view finding;
+  };
+  const Case cases[] = {
+      {[](SecurityContext& s) { s.host_process = true; },
+       [](SecurityContext& s) { s.host_process = false; }, Reason::kHostProcess,
+       "windowsOptions.hostProcess"},
+      {[](SecurityContext& s) { s.run_as_user = 0; },
+       [](SecurityContext& s) { s.run_as_user = 1000; }, Reason::kRunAsRoot, "runAsUser 0"},
+      {[](SecurityContext& s) { s.seccomp_type = "Unconfined"; },
+       [](SecurityContext& s) { s.seccomp_type = "RuntimeDefault"; }, Reason::kUnconfinedSeccomp,
+       "seccompProfile.type \"Unconfined\""},
+      {[](SecurityContext& s) { s.apparmor_type = "Unconfined"; },
+       [](SecurityContext& s) { s.apparmor_type = "Localhost"; }, Reason::kUnconfinedApparmor,
+       "appArmorProfile.type \"Unconfined\""},
+  };
+  for (const auto& k : cases) {
+    const std::string word(to_string(k.reason));
+    PodSpec spec;
+    spec.containers = {container("inherits"), container("overrides", ContainerKind::kInit, 0)};
+    k.set_harmless(spec.containers[1].security);
+    k.set(spec.security);
+    auto f = run(spec);
+    EXPECT_EQ(f.details,
+              std::vector<std::string>{word + ": spec.securityContext." + std::string(k.finding)});
+    EXPECT_EQ(f.containers, std::vector<std::string>{"inherits"}) << word;
+
+    spec.security.reset();
+    k.set(spec.containers[1].security);
+    f = run(spec);
+    EXPECT_EQ(f.details, std::vector<std::string>{word + ": initContainers[0] \"overrides\" " +
+                                                  std::string(k.finding)});
+    EXPECT_EQ(f.containers, std::vector<std::string>{"overrides"}) << word;
+    ReasonSet only;
+    only.add(k.reason);
+    EXPECT_EQ(f.reasons, only) << word;
+  }
+}
+
+TEST(Rules, SecurityContextResetForgetsEveryLevelSetting) {
+  PodSpec spec;
+  spec.security.run_as_user = 0;
+  spec.security.sysctls = {"kernel.msgmax"};
+  spec.security.reset();
+  EXPECT_FALSE(spec.security.run_as_user.has_value());
+  EXPECT_TRUE(spec.security.sysctls.empty());
+  Container c;
+  c.security.seccomp_type = "Unconfined";
+  c.security.privileged = true;
+  c.security.capabilities_add = {"SYS_ADMIN"};
+  c.security.reset();
+  EXPECT_FALSE(c.security.seccomp_type.has_value());
+  EXPECT_FALSE(c.security.privileged.has_value());
+  EXPECT_TRUE(c.security.capabilities_add.empty());
+  spec.security.host_process = true;
+  spec.clear();
+  EXPECT_FALSE(spec.security.host_process.has_value());
+}
+
 TEST(Rules, EphemeralScopeIgnoresPodAndOtherContainers) {
   PodSpec spec;
   auto a = container("app");
-  a.privileged = true;
+  a.security.privileged = true;
   auto d = container("debugger", ContainerKind::kEphemeral);
   spec.containers = {a, d};
   spec.host_network = true;
   auto f = run(spec, SpecScope::kEphemeralOnly);
   EXPECT_TRUE(f.reasons.empty());
   EXPECT_FALSE(f.privileged);
-  spec.containers[1].privileged = true;
+  spec.containers[1].security.privileged = true;
   f = run(spec, SpecScope::kEphemeralOnly);
   EXPECT_TRUE(f.privileged);
   EXPECT_EQ(f.containers, std::vector<std::string>{"debugger"});
@@ -294,10 +361,10 @@ TEST(Rules, EphemeralScopeIgnoresPodAndOtherContainers) {
 TEST(Rules, ImagesDeduplicated) {
   PodSpec spec;
   auto a = container("a");
-  a.privileged = true;
+  a.security.privileged = true;
   a.image = "same";
   auto b = container("b", ContainerKind::kContainer, 1);
-  b.privileged = true;
+  b.security.privileged = true;
   b.image = "same";
   spec.containers = {a, b};
   const auto f = run(spec);
@@ -309,11 +376,11 @@ TEST(Rules, ListsAreCappedReasonsStayExact) {
   PodSpec spec;
   for (std::size_t i = 0; i < kMaxListed + 50; ++i) {
     auto c = container("c" + std::to_string(i), ContainerKind::kContainer, i);
-    c.privileged = true;
+    c.security.privileged = true;
     spec.containers.push_back(c);
   }
   auto last = container("last", ContainerKind::kInit, 0);
-  last.capabilities_add = {"SYS_ADMIN"};
+  last.security.capabilities_add = {"SYS_ADMIN"};
   spec.containers.push_back(last);
   const auto f = run(spec);
   EXPECT_TRUE(f.privileged);

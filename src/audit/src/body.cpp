@@ -100,49 +100,73 @@ std::optional<bool> host_process_of(element e) {
   return hp;
 }
 
-void walk_container_security(object o, core::Container& c) {
+// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`.
+void names_of(element list_value, std::vector<std::string>& out) {
+  out.clear();
+  array list;
+  if (list_value.get_array().get(list) != SUCCESS) return;
+  for (const auto item : list) {
+    object o;
+    element name;
+    std::string_view s;
+    if (live_object(item, o) && last_value(o, "name", name) &&
+        name.get_string().get(s) == SUCCESS) {
+      out.emplace_back(s);
+    }
+  }
+}
+
+// One securityContext object, at either level: forgets what the level held (a repeated key
+// replaces the object; null or a `$patch: delete` object leaves it empty), reads the keys both
+// levels share into `sc` and hands every other key to `own(key, value, sc)`.
+template <typename Context>
+void walk_security(element value, Context& sc, void (*own)(std::string_view, element, Context&)) {
+  sc.reset();
+  object o;
+  if (!live_object(value, o)) return;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
-    if (k == "privileged") {
-      c.privileged = to_bool(v);
-    } else if (k == "allowPrivilegeEscalation") {
-      c.allow_privilege_escalation = to_bool(v);
-    } else if (k == "runAsUser") {
-      c.run_as_user = to_int(v);
-    } else if (k == "procMount") {
-      c.proc_mount = to_string_opt(v);
+    if (k == "runAsUser") {
+      sc.run_as_user = to_int(v);
     } else if (k == "seccompProfile") {
-      c.seccomp_type = profile_type(v);
+      sc.seccomp_type = profile_type(v);
     } else if (k == "appArmorProfile") {
-      c.apparmor_type = profile_type(v);
+      sc.apparmor_type = profile_type(v);
     } else if (k == "windowsOptions") {
-      c.host_process = host_process_of(v);
-    } else if (k == "capabilities") {
-      c.capabilities_add.clear();
-      object caps;
-      if (!live_object(v, caps)) continue;
-      element add;
-      array list;
-      if (last_value(caps, "add", add) && add.get_array().get(list) == SUCCESS) {
-        for (const auto item : list) {
-          std::string_view s;
-          if (item.get_string().get(s) == SUCCESS) c.capabilities_add.emplace_back(s);
-        }
+      sc.host_process = host_process_of(v);
+    } else {
+      own(k, v, sc);
+    }
+  }
+}
+
+// The container-only securityContext keys.
+void container_security_key(std::string_view k, element v, core::ContainerSecurityContext& sc) {
+  if (k == "privileged") {
+    sc.privileged = to_bool(v);
+  } else if (k == "allowPrivilegeEscalation") {
+    sc.allow_privilege_escalation = to_bool(v);
+  } else if (k == "procMount") {
+    sc.proc_mount = to_string_opt(v);
+  } else if (k == "capabilities") {
+    sc.capabilities_add.clear();
+    object caps;
+    if (!live_object(v, caps)) return;
+    element add;
+    array list;
+    if (last_value(caps, "add", add) && add.get_array().get(list) == SUCCESS) {
+      for (const auto item : list) {
+        std::string_view s;
+        if (item.get_string().get(s) == SUCCESS) sc.capabilities_add.emplace_back(s);
       }
     }
   }
 }
 
-void reset_security(core::Container& c) {
-  c.privileged.reset();
-  c.allow_privilege_escalation.reset();
-  c.run_as_user.reset();
-  c.proc_mount.reset();
-  c.seccomp_type.reset();
-  c.apparmor_type.reset();
-  c.host_process.reset();
-  c.capabilities_add.clear();
+// The pod-only securityContext keys.
+void pod_security_key(std::string_view k, element v, core::PodSecurityContext& sc) {
+  if (k == "sysctls") names_of(v, sc.sysctls);
 }
 
 void walk_container(object o, core::Container& c) {
@@ -154,9 +178,7 @@ void walk_container(object o, core::Container& c) {
     } else if (k == "image") {
       set_string(v, c.image);
     } else if (k == "securityContext") {
-      reset_security(c);
-      object sc;
-      if (live_object(v, sc)) walk_container_security(sc, c);
+      walk_security(v, c.security, container_security_key);
     } else if (k == "ports") {
       c.host_ports.clear();
       array ports;
@@ -169,18 +191,7 @@ void walk_container(object o, core::Container& c) {
         }
       }
     } else if (k == "volumeMounts") {
-      c.volume_mounts.clear();
-      array mounts;
-      if (v.get_array().get(mounts) != SUCCESS) continue;
-      for (const auto m : mounts) {
-        object mo;
-        element name;
-        std::string_view s;
-        if (live_object(m, mo) && last_value(mo, "name", name) &&
-            name.get_string().get(s) == SUCCESS) {
-          c.volume_mounts.emplace_back(s);
-        }
-      }
+      names_of(v, c.volume_mounts);
     }
   }
 }
@@ -233,43 +244,6 @@ void walk_volumes(element value, core::PodSpec& spec) {
   }
 }
 
-void reset_pod_security(core::PodSpec& spec) {
-  spec.host_process.reset();
-  spec.run_as_user.reset();
-  spec.seccomp_type.reset();
-  spec.apparmor_type.reset();
-  spec.sysctls.clear();
-}
-
-void walk_pod_security(object o, core::PodSpec& spec) {
-  for (const auto field : o) {
-    const std::string_view k = field.key;
-    const element v = field.value;
-    if (k == "runAsUser") {
-      spec.run_as_user = to_int(v);
-    } else if (k == "seccompProfile") {
-      spec.seccomp_type = profile_type(v);
-    } else if (k == "appArmorProfile") {
-      spec.apparmor_type = profile_type(v);
-    } else if (k == "windowsOptions") {
-      spec.host_process = host_process_of(v);
-    } else if (k == "sysctls") {
-      spec.sysctls.clear();
-      array list;
-      if (v.get_array().get(list) != SUCCESS) continue;
-      for (const auto item : list) {
-        object so;
-        element name;
-        std::string_view s;
-        if (live_object(item, so) && last_value(so, "name", name) &&
-            name.get_string().get(s) == SUCCESS) {
-          spec.sysctls.emplace_back(s);
-        }
-      }
-    }
-  }
-}
-
 void walk_pod_spec(object o, core::PodSpec& spec) {
   for (const auto field : o) {
     const std::string_view k = field.key;
@@ -291,9 +265,7 @@ void walk_pod_spec(object o, core::PodSpec& spec) {
     } else if (k == "hostUsers") {
       spec.host_users = to_bool(v);
     } else if (k == "securityContext") {
-      reset_pod_security(spec);
-      object sc;
-      if (live_object(v, sc)) walk_pod_security(sc, spec);
+      walk_security(v, spec.security, pod_security_key);
     }
   }
 }

@@ -700,7 +700,7 @@ struct Evaluator::Impl {
   void cut_before_host_users(std::string_view what) {
     if (spec.host_users.has_value()) return;
     for (const auto& c : spec.containers) {
-      if (c.proc_mount && *c.proc_mount != "Default") {
+      if (c.security.proc_mount && *c.security.proc_mount != "Default") {
         spec.host_users = false;
         verdict.details.push_back(
             core::concat({"unmasked_proc_mount: not counted: ", what,

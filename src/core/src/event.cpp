@@ -1,6 +1,7 @@
 #include "kubepriv/core/event.hpp"
 
 #include <algorithm>  // std::find
+#include <array>      // std::to_array
 #include <utility>    // std::move
 
 #include "kubepriv/common/percent.hpp"
@@ -10,7 +11,7 @@ namespace kubepriv::core {
 namespace {
 
 // apiGroup "" is the core group; "extensions" held the early workload kinds.
-constexpr std::array<Carrier, 9> kCarriers{{
+constexpr auto kCarriers = std::to_array<Carrier>({
     {"pods", {"", ""}, "Pod", {}, 0},
     {"podtemplates", {"", ""}, "PodTemplate", {"template"}, 1},
     {"replicationcontrollers", {"", ""}, "ReplicationController", {"spec", "template"}, 2},
@@ -20,7 +21,7 @@ constexpr std::array<Carrier, 9> kCarriers{{
     {"statefulsets", {"apps", "apps"}, "StatefulSet", {"spec", "template"}, 2},
     {"jobs", {"batch", "batch"}, "Job", {"spec", "template"}, 2},
     {"cronjobs", {"batch", "batch"}, "CronJob", {"spec", "jobTemplate", "spec", "template"}, 4},
-}};
+});
 
 // PSA texts are short in practice; the cap only bounds hostile input.
 void push_unique(std::vector<std::string>& list, std::string_view value) {
@@ -54,7 +55,7 @@ struct PsaMap {
   std::string_view detail_needle;  ///< the detail must contain this (empty: always)
   bool prefix;                     ///< match `check` as a prefix
 };
-constexpr std::array<PsaMap, 13> kPsaMap{{
+constexpr auto kPsaMap = std::to_array<PsaMap>({
     {"privileged", Reason::kPrivilegedContainer, "", false},
     {"host namespaces", Reason::kHostNetwork, "hostNetwork=true", false},
     {"host namespaces", Reason::kHostPid, "hostPID=true", false},
@@ -68,7 +69,7 @@ constexpr std::array<PsaMap, 13> kPsaMap{{
     {"forbidden sysctls", Reason::kUnsafeSysctl, "", false},
     {"hostProcess", Reason::kHostProcess, "", false},
     {"runAsUser=0", Reason::kRunAsRoot, "", false},
-}};
+});
 
 // PSA details name containers as `container "x" ...` or `containers "a", "b" ...`.
 void psa_container_names(std::string_view detail, std::vector<std::string>& out) {

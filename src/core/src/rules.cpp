@@ -1,38 +1,15 @@
 #include "kubepriv/core/rules.hpp"
 
 #include <algorithm>      // std::find
-#include <array>          // std::array
+#include <array>          // std::array, std::to_array
 #include <charconv>       // std::to_chars
+#include <optional>       // std::optional
 #include <unordered_map>  // std::unordered_map
 #include <unordered_set>  // std::unordered_set
 
 #include "kubepriv/common/hex.hpp"
 
 namespace kubepriv::core {
-
-std::string_view to_string(ContainerKind kind) noexcept {
-  switch (kind) {
-    case ContainerKind::kContainer: return "containers";
-    case ContainerKind::kInit: return "initContainers";
-    case ContainerKind::kEphemeral: return "ephemeralContainers";
-  }
-  return "containers";
-}
-
-void PodSpec::clear() noexcept {
-  containers.clear();
-  volumes.clear();
-  host_pid.reset();
-  host_ipc.reset();
-  host_network.reset();
-  host_users.reset();
-  host_process.reset();
-  run_as_user.reset();
-  seccomp_type.reset();
-  apparmor_type.reset();
-  sysctls.clear();
-  annotations.clear();
-}
 
 namespace {
 
@@ -72,14 +49,6 @@ std::string line(Reason r, std::string_view what) {
   return out;
 }
 
-// Pod-level settings that every container inherits unless it sets its own.
-template <typename Field>
-void attribute_inheriting(const PodSpec& spec, SpecFindings& out, Field field) {
-  for (const auto& c : spec.containers) {
-    if (!(c.*field).has_value()) out.attribute(c);
-  }
-}
-
 void attribute_all(const PodSpec& spec, SpecFindings& out) {
   for (const auto& c : spec.containers) out.attribute(c);
 }
@@ -104,10 +73,73 @@ class NameIndex {
   std::unordered_map<std::string_view, const Container*> index_;
 };
 
+// --- settings both securityContext levels share ---------------------------------------------
+//
+// Each one is a SecurityContext field with one judgement, written once for both levels: `finding`
+// says what is wrong with a value (`seccompProfile.type "Unconfined"`) or returns nothing. At the
+// pod level (`pod_setting`) the finding reads `spec.securityContext.<finding>` and counts for
+// every container that does not set the field itself; at the container level
+// (`container_setting`) it reads `<container label> <finding>` and counts for that container.
+
+struct HostProcess {
+  static constexpr Reason kReason = Reason::kHostProcess;
+  static constexpr auto kField = &SecurityContext::host_process;
+  static std::optional<std::string> finding(const std::optional<bool>& v) {
+    if (v != true) return std::nullopt;
+    return "windowsOptions.hostProcess";
+  }
+};
+
+struct Seccomp {
+  static constexpr Reason kReason = Reason::kUnconfinedSeccomp;
+  static constexpr auto kField = &SecurityContext::seccomp_type;
+  static std::optional<std::string> finding(const std::optional<std::string>& type) {
+    if (!type || *type != "Unconfined") return std::nullopt;
+    return concat({"seccompProfile.type ", quote(*type)});
+  }
+};
+
+// PSA baseline allows only RuntimeDefault and Localhost (or no profile).
+struct Apparmor {
+  static constexpr Reason kReason = Reason::kUnconfinedApparmor;
+  static constexpr auto kField = &SecurityContext::apparmor_type;
+  static std::optional<std::string> finding(const std::optional<std::string>& type) {
+    if (!type || *type == "RuntimeDefault" || *type == "Localhost") return std::nullopt;
+    return concat({"appArmorProfile.type ", quote(*type)});
+  }
+};
+
+struct RunAsRoot {
+  static constexpr Reason kReason = Reason::kRunAsRoot;
+  static constexpr auto kField = &SecurityContext::run_as_user;
+  static std::optional<std::string> finding(const std::optional<std::int64_t>& uid) {
+    if (uid != 0) return std::nullopt;
+    return "runAsUser 0";
+  }
+};
+
+template <typename Setting>
+void pod_setting(const PodSpec& spec, SpecFindings& out) {
+  const auto what = Setting::finding(spec.security.*Setting::kField);
+  if (!what) return;
+  out.add(Setting::kReason, line(Setting::kReason, concat({"spec.securityContext.", *what})),
+          nullptr);
+  for (const auto& c : spec.containers) {
+    if (!(c.security.*Setting::kField).has_value()) out.attribute(c);
+  }
+}
+
+template <typename Setting>
+void container_setting(const PodSpec&, const Container& c, SpecFindings& out) {
+  if (const auto what = Setting::finding(c.security.*Setting::kField)) {
+    out.add(Setting::kReason, line(Setting::kReason, concat({label(c), " ", *what})), &c);
+  }
+}
+
 // --- the rules -------------------------------------------------------------------------------
 
 void privileged_container(const PodSpec&, const Container& c, SpecFindings& out) {
-  if (c.privileged == true) {
+  if (c.security.privileged == true) {
     out.privileged = true;
     out.add(Reason::kPrivilegedContainer, line(Reason::kPrivilegedContainer, label(c)), &c);
   }
@@ -128,20 +160,6 @@ void host_ipc(const PodSpec& s, SpecFindings& o) {
 }
 void host_network(const PodSpec& s, SpecFindings& o) {
   host_namespace(s, o, s.host_network, Reason::kHostNetwork, "spec.hostNetwork");
-}
-
-void host_process_pod(const PodSpec& spec, SpecFindings& out) {
-  if (spec.host_process == true) {
-    out.add(Reason::kHostProcess,
-            line(Reason::kHostProcess, "spec.securityContext.windowsOptions.hostProcess"), nullptr);
-    attribute_inheriting(spec, out, &Container::host_process);
-  }
-}
-void host_process_container(const PodSpec&, const Container& c, SpecFindings& out) {
-  if (c.host_process == true) {
-    out.add(Reason::kHostProcess,
-            line(Reason::kHostProcess, concat({label(c), " windowsOptions.hostProcess"})), &c);
-  }
 }
 
 void host_path(const PodSpec& spec, SpecFindings& out) {
@@ -169,7 +187,7 @@ void host_path(const PodSpec& spec, SpecFindings& out) {
 }
 
 void dangerous_capability(const PodSpec&, const Container& c, SpecFindings& out) {
-  for (const auto& cap : c.capabilities_add) {
+  for (const auto& cap : c.security.capabilities_add) {
     if (!is_baseline_capability(cap)) {
       out.add(Reason::kDangerousCapability,
               line(Reason::kDangerousCapability, concat({label(c), " adds ", quote(cap)})), &c);
@@ -178,7 +196,7 @@ void dangerous_capability(const PodSpec&, const Container& c, SpecFindings& out)
 }
 
 void privilege_escalation(const PodSpec&, const Container& c, SpecFindings& out) {
-  if (c.allow_privilege_escalation == true) {
+  if (c.security.allow_privilege_escalation == true) {
     out.add(
         Reason::kPrivilegeEscalation,
         line(Reason::kPrivilegeEscalation, concat({label(c), " allowPrivilegeEscalation=true"})),
@@ -188,25 +206,17 @@ void privilege_escalation(const PodSpec&, const Container& c, SpecFindings& out)
 
 void unmasked_proc_mount(const PodSpec& spec, const Container& c, SpecFindings& out) {
   // PSA (1.35+) allows any procMount in a user namespace (hostUsers: false).
-  if (c.proc_mount && *c.proc_mount != "Default" && spec.host_users != false) {
-    out.add(
-        Reason::kUnmaskedProcMount,
-        line(Reason::kUnmaskedProcMount, concat({label(c), " procMount ", quote(*c.proc_mount)})),
-        &c);
+  const auto& proc_mount = c.security.proc_mount;
+  if (proc_mount && *proc_mount != "Default" && spec.host_users != false) {
+    out.add(Reason::kUnmaskedProcMount,
+            line(Reason::kUnmaskedProcMount, concat({label(c), " procMount ", quote(*proc_mount)})),
+            &c);
   }
 }
 
-bool seccomp_unconfined(const std::optional<std::string>& type) {
-  return type && *type == "Unconfined";
-}
+// spec.securityContext.seccompProfile (the shared setting), then the pod's legacy annotations.
 void seccomp_pod(const PodSpec& spec, SpecFindings& out) {
-  if (seccomp_unconfined(spec.seccomp_type)) {
-    out.add(Reason::kUnconfinedSeccomp,
-            line(Reason::kUnconfinedSeccomp,
-                 concat({"spec.securityContext.seccompProfile.type ", quote(*spec.seccomp_type)})),
-            nullptr);
-    attribute_inheriting(spec, out, &Container::seccomp_type);
-  }
+  pod_setting<Seccomp>(spec, out);
   NameIndex by_name;
   static constexpr std::string_view kPod = "seccomp.security.alpha.kubernetes.io/pod";
   static constexpr std::string_view kContainer = "container.seccomp.security.alpha.kubernetes.io/";
@@ -226,27 +236,9 @@ void seccomp_pod(const PodSpec& spec, SpecFindings& out) {
     }
   }
 }
-void seccomp_container(const PodSpec&, const Container& c, SpecFindings& out) {
-  if (seccomp_unconfined(c.seccomp_type)) {
-    out.add(Reason::kUnconfinedSeccomp,
-            line(Reason::kUnconfinedSeccomp,
-                 concat({label(c), " seccompProfile.type ", quote(*c.seccomp_type)})),
-            &c);
-  }
-}
-
-// PSA baseline allows only RuntimeDefault and Localhost (or no profile).
-bool apparmor_forbidden(const std::optional<std::string>& type) {
-  return type && *type != "RuntimeDefault" && *type != "Localhost";
-}
+// spec.securityContext.appArmorProfile (the shared setting), then the pod's legacy annotations.
 void apparmor_pod(const PodSpec& spec, SpecFindings& out) {
-  if (apparmor_forbidden(spec.apparmor_type)) {
-    out.add(Reason::kUnconfinedApparmor,
-            line(Reason::kUnconfinedApparmor, concat({"spec.securityContext.appArmorProfile.type ",
-                                                      quote(*spec.apparmor_type)})),
-            nullptr);
-    attribute_inheriting(spec, out, &Container::apparmor_type);
-  }
+  pod_setting<Apparmor>(spec, out);
   NameIndex by_name;
   static constexpr std::string_view kPrefix = "container.apparmor.security.beta.kubernetes.io/";
   for (const auto& [key, value] : spec.annotations) {
@@ -259,15 +251,6 @@ void apparmor_pod(const PodSpec& spec, SpecFindings& out) {
     if (const Container* c = by_name.find(spec, key.substr(kPrefix.size()))) out.attribute(*c);
   }
 }
-void apparmor_container(const PodSpec&, const Container& c, SpecFindings& out) {
-  if (apparmor_forbidden(c.apparmor_type)) {
-    out.add(Reason::kUnconfinedApparmor,
-            line(Reason::kUnconfinedApparmor,
-                 concat({label(c), " appArmorProfile.type ", quote(*c.apparmor_type)})),
-            &c);
-  }
-}
-
 void host_port(const PodSpec&, const Container& c, SpecFindings& out) {
   for (const auto port : c.host_ports) {
     if (port != 0) {
@@ -279,7 +262,7 @@ void host_port(const PodSpec&, const Container& c, SpecFindings& out) {
 
 void unsafe_sysctl(const PodSpec& spec, SpecFindings& out) {
   bool any = false;
-  for (const auto& name : spec.sysctls) {
+  for (const auto& name : spec.security.sysctls) {
     if (!is_safe_sysctl(name)) {
       out.add(Reason::kUnsafeSysctl,
               line(Reason::kUnsafeSysctl, concat({"spec.securityContext.sysctls ", quote(name)})),
@@ -290,27 +273,14 @@ void unsafe_sysctl(const PodSpec& spec, SpecFindings& out) {
   if (any) attribute_all(spec, out);
 }
 
-void run_as_root_pod(const PodSpec& spec, SpecFindings& out) {
-  if (spec.run_as_user == 0) {
-    out.add(Reason::kRunAsRoot, line(Reason::kRunAsRoot, "spec.securityContext.runAsUser 0"),
-            nullptr);
-    attribute_inheriting(spec, out, &Container::run_as_user);
-  }
-}
-void run_as_root_container(const PodSpec&, const Container& c, SpecFindings& out) {
-  if (c.run_as_user == 0) {
-    out.add(Reason::kRunAsRoot, line(Reason::kRunAsRoot, concat({label(c), " runAsUser 0"})), &c);
-  }
-}
-
-constexpr std::array<Rule, kReasonCount> kRules{{
+constexpr auto kRules = std::to_array<Rule>({
     {Reason::kPrivilegedContainer, "a container sets securityContext.privileged: true", nullptr,
      privileged_container},
     {Reason::kHostPid, "spec.hostPID: true", host_pid, nullptr},
     {Reason::kHostIpc, "spec.hostIPC: true", host_ipc, nullptr},
     {Reason::kHostNetwork, "spec.hostNetwork: true", host_network, nullptr},
-    {Reason::kHostProcess, "windowsOptions.hostProcess: true (pod or container)", host_process_pod,
-     host_process_container},
+    {Reason::kHostProcess, "windowsOptions.hostProcess: true (pod or container)",
+     pod_setting<HostProcess>, container_setting<HostProcess>},
     {Reason::kHostPath, "any hostPath volume", host_path, nullptr},
     {Reason::kDangerousCapability, "capabilities.add outside the PSS baseline set", nullptr,
      dangerous_capability},
@@ -319,35 +289,38 @@ constexpr std::array<Rule, kReasonCount> kRules{{
     {Reason::kUnmaskedProcMount, "procMount other than Default (unless hostUsers: false)", nullptr,
      unmasked_proc_mount},
     {Reason::kUnconfinedSeccomp, "seccompProfile.type Unconfined, or legacy annotation",
-     seccomp_pod, seccomp_container},
+     seccomp_pod, container_setting<Seccomp>},
     {Reason::kUnconfinedApparmor,
      "appArmorProfile.type other than RuntimeDefault/Localhost, or legacy annotation", apparmor_pod,
-     apparmor_container},
+     container_setting<Apparmor>},
     {Reason::kHostPort, "a container port with a non-zero hostPort", nullptr, host_port},
     {Reason::kUnsafeSysctl, "a sysctl outside PSA's safe set", unsafe_sysctl, nullptr},
-    {Reason::kRunAsRoot, "runAsUser: 0, set explicitly (pod or container)", run_as_root_pod,
-     run_as_root_container},
-}};
+    {Reason::kRunAsRoot, "runAsUser: 0, set explicitly (pod or container)", pod_setting<RunAsRoot>,
+     container_setting<RunAsRoot>},
+});
 
-constexpr std::array<std::string_view, 13> kBaselineCapabilities{
-    "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",      "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT"};
+constexpr bool in_reason_order() noexcept {
+  for (std::size_t i = 0; i < kRules.size(); ++i) {
+    if (static_cast<std::size_t>(kRules[i].reason) != i) return false;
+  }
+  return true;
+}
+static_assert(kRules.size() == static_cast<std::size_t>(kReasonCount), "one rule per Reason");
+static_assert(in_reason_order(), "kRules must follow the order of Reason");
 
-constexpr std::array<std::string_view, 12> kSafeSysctls{"kernel.shm_rmid_forced",
-                                                        "net.ipv4.ip_local_port_range",
-                                                        "net.ipv4.tcp_syncookies",
-                                                        "net.ipv4.ping_group_range",
-                                                        "net.ipv4.ip_unprivileged_port_start",
-                                                        "net.ipv4.ip_local_reserved_ports",
-                                                        "net.ipv4.tcp_keepalive_time",
-                                                        "net.ipv4.tcp_fin_timeout",
-                                                        "net.ipv4.tcp_keepalive_intvl",
-                                                        "net.ipv4.tcp_keepalive_probes",
-                                                        "net.ipv4.tcp_rmem",
-                                                        "net.ipv4.tcp_wmem"};
+constexpr auto kBaselineCapabilities = std::to_array<std::string_view>(
+    {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"});
+
+constexpr auto kSafeSysctls = std::to_array<std::string_view>(
+    {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
+     "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
+     "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
+     "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem",
+     "net.ipv4.tcp_wmem"});
 
 // Union of Falco's "Create Sensitive Mount Pod" and Elastic's lists (detection.md §5).
-constexpr std::array<std::string_view, 17> kSensitivePaths{
+constexpr auto kSensitivePaths = std::to_array<std::string_view>({
     "/",
     "/proc",
     "/root",
@@ -365,7 +338,7 @@ constexpr std::array<std::string_view, 17> kSensitivePaths{
     "/etc/kubernetes/manifests",
     "/etc/kubernetes/pki",
     "/home/admin",
-};
+});
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& set, std::string_view s) noexcept {

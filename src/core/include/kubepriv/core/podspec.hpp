@@ -21,20 +21,46 @@ enum class ContainerKind : std::uint8_t { kContainer, kInit, kEphemeral };
 /// The JSON list name of a container kind: "containers", "initContainers", "ephemeralContainers".
 std::string_view to_string(ContainerKind kind) noexcept;
 
+/// The securityContext settings a pod and its containers share (Kubernetes' PodSecurityContext
+/// and SecurityContext both have them). A container inherits the pod's value of each one unless
+/// it sets its own, so rules over these fields are written once for both levels (rules.cpp).
+/// Add a shared securityContext field here, and only here.
+struct SecurityContext {
+  std::optional<bool> host_process;          ///< windowsOptions.hostProcess
+  std::optional<std::int64_t> run_as_user;   ///< runAsUser
+  std::optional<std::string> seccomp_type;   ///< seccompProfile.type
+  std::optional<std::string> apparmor_type;  ///< appArmorProfile.type
+
+  /// Forgets every setting (the securityContext object was replaced, nulled or deleted).
+  void reset() noexcept;
+};
+
+/// containers[i].securityContext: the shared settings plus the container-only ones.
+struct ContainerSecurityContext : SecurityContext {
+  std::optional<bool> privileged;
+  std::optional<bool> allow_privilege_escalation;
+  std::optional<std::string> proc_mount;
+  std::vector<std::string> capabilities_add;  ///< capabilities.add
+
+  /// Forgets every setting, shared and container-only.
+  void reset() noexcept;
+};
+
+/// spec.securityContext: the shared settings plus the pod-only ones.
+struct PodSecurityContext : SecurityContext {
+  std::vector<std::string> sysctls;  ///< sysctls[].name
+
+  /// Forgets every setting, shared and pod-only.
+  void reset() noexcept;
+};
+
 /// One container's security-relevant settings (containers[i].securityContext and ports).
 struct Container {
   ContainerKind kind = ContainerKind::kContainer;
   std::size_t index = 0;  ///< position in its list, as written in the body
   std::string name;       ///< may be empty (e.g. a JSON-patch leaf write)
   std::string image;
-  std::optional<bool> privileged;
-  std::optional<bool> allow_privilege_escalation;
-  std::optional<bool> host_process;  ///< securityContext.windowsOptions.hostProcess
-  std::optional<std::int64_t> run_as_user;
-  std::optional<std::string> proc_mount;
-  std::optional<std::string> seccomp_type;   ///< securityContext.seccompProfile.type
-  std::optional<std::string> apparmor_type;  ///< securityContext.appArmorProfile.type
-  std::vector<std::string> capabilities_add;
+  ContainerSecurityContext security;       ///< securityContext
   std::vector<std::int64_t> host_ports;    ///< ports[].hostPort values as written (0 included)
   std::vector<std::string> volume_mounts;  ///< volumeMounts[].name
 };
@@ -55,12 +81,7 @@ struct PodSpec {
   std::optional<bool> host_ipc;
   std::optional<bool> host_network;
   std::optional<bool> host_users;
-  // spec.securityContext
-  std::optional<bool> host_process;  ///< securityContext.windowsOptions.hostProcess
-  std::optional<std::int64_t> run_as_user;
-  std::optional<std::string> seccomp_type;
-  std::optional<std::string> apparmor_type;
-  std::vector<std::string> sysctls;  ///< securityContext.sysctls[].name
+  PodSecurityContext security;  ///< spec.securityContext
   /// Legacy seccomp/AppArmor annotations of the pod (template) metadata: key, value.
   std::vector<std::pair<std::string, std::string>> annotations;
 
