@@ -2,7 +2,7 @@
 #     PREFIX <name>            ctest names become <name>.<Suite>.<Test>; also the default label
 #     SOURCES <files...>
 #     LIBS <targets...>        the layers under test (plus anything the test itself includes)
-#     [LABELS <labels...>]     default: the prefix
+#     [LABELS <labels...>]     default: the prefix; several labels work (ctest -L selects by any)
 #     [DEFINITIONS <defs...>]  private compile definitions (e.g. KUBEPRIV_FIXTURES="...")
 #     [TIMEOUT <seconds>])     per test, default 60
 # One GoogleTest binary, linked with gtest_main and the project's warnings and options, its
@@ -25,5 +25,15 @@ function(kubepriv_gtest target)
     target_compile_definitions(${target} PRIVATE ${T_DEFINITIONS})
   endif()
   gtest_discover_tests(${target} TEST_PREFIX "${T_PREFIX}." DISCOVERY_TIMEOUT 60
-                       PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+                       TEST_LIST ${target}_TESTS PROPERTIES TIMEOUT ${T_TIMEOUT})
+  # The labels are set once ctest knows the discovered tests, not through PROPERTIES: CMake 3.25's
+  # gtest_discover_tests flattens a list value there (`LABELS a;b` gives LABELS=a and a bogus
+  # property `b`). This file runs after the discovery's own include file (TEST_INCLUDE_FILES keeps
+  # the order), which sets ${target}_TESTS to the discovered names.
+  set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake")
+  file(WRITE "${labels_file}"
+       "if(${target}_TESTS)\n"
+       "  set_tests_properties(\${${target}_TESTS} PROPERTIES LABELS [==[${T_LABELS}]==])\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()

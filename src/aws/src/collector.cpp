@@ -380,7 +380,12 @@ Result<CycleStats> Collector::run_cycle(EventSink& sink) {
         stats.token_restarts = true;
         continue;
       }
-      if (dirty) (void)commit();  // keep the progress made so far
+      // Keep the progress made so far; if that fails too, the next cycle reads these pages again
+      // (repeats, no loss) and the log says why.
+      if (dirty) {
+        if (auto c = commit(); !c)
+          spdlog::warn("could not save the progress before the failed page: {}", c.error().message);
+      }
       return tl::unexpected(page.error());
     }
     auto emitted = emit_page(*page, sink, stats);

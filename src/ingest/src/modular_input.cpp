@@ -155,7 +155,8 @@ int validate_arguments(std::string_view document, const Runtime& rt) {
       return 0;
     }
   }
-  (void)rt.out.write(modinput::validation_error_xml(message));
+  common::ignore(rt.out.write(modinput::validation_error_xml(message)),
+                 "splunkd may be gone; the message goes to stderr next and the exit status is 1");
   spdlog::error(message);
   return 1;
 }
@@ -198,7 +199,7 @@ int run_inputs(std::string_view document, const Runtime& rt) {
   }
   if (configured.empty()) {
     spdlog::error("no usable eks_audit_logs input; exiting");
-    (void)writer.close();
+    common::ignore(writer.close(), "nothing was written; the exit status is 1 either way");
     return 1;
   }
   std::vector<Input> inputs;

@@ -129,7 +129,8 @@ struct CurlTransport::Impl {
 
 CurlTransport::CurlTransport(CurlOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  (void)curl_global_setup();
+  // Early, while the process has one thread; send() asks again and reports a failure.
+  common::ignore(curl_global_setup(), "send() returns the error");
 }
 
 CurlTransport::~CurlTransport() {
@@ -143,6 +144,7 @@ Result<common::HttpResponse> CurlTransport::send(const common::HttpRequest& requ
   if (tls && !impl_->ca) impl_->ca = find_ca_bundle(impl_->options.ca_bundle, readable_file);
   if (tls && !*impl_->ca) return tl::unexpected(impl_->ca->error());
   if (impl_->easy == nullptr) {
+    if (auto init = curl_global_setup(); !init) return tl::unexpected(init.error());
     impl_->easy = curl_easy_init();
     if (impl_->easy == nullptr) return fail(ErrorCode::kInternal, "curl_easy_init failed");
   } else {
