@@ -26,7 +26,8 @@ void last_words(int err_fd, std::string_view message) {
 /// Replies with an error (if possible), logs it, and returns the error exit status.
 int fail_session(int out_fd, int err_fd, std::string_view message) {
   last_words(err_fd, message);
-  static_cast<void>(write_chunk(out_fd, error_reply_metadata(message), {}));
+  common::ignore(write_chunk(out_fd, error_reply_metadata(message), {}),
+                 "best effort: splunkd may already have closed the pipe; the error is logged");
   return kExitError;
 }
 
