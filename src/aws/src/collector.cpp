@@ -3,13 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>  // std::max, std::min
-#include <cctype>     // std::tolower
 #include <cstdint>    // INT64_MIN
 #include <nlohmann/json.hpp>
 #include <tuple>   // std::tuple_size_v
 #include <vector>  // std::vector
 
 #include "kubepriv/aws/sigv4.hpp"
+#include "kubepriv/common/ascii.hpp"
 #include "kubepriv/common/decimal.hpp"
 #include "kubepriv/common/hex.hpp"
 
@@ -22,8 +22,7 @@ using common::Result;
 Result<StartPosition> parse_start_position(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  std::string l(text);
-  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string l = common::ascii_lower(text);
   StartPosition p;
   if (l == "now" || l == "end" || l == "latest") return p;
   if (l == "beginning" || l == "oldest") {

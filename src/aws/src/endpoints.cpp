@@ -3,6 +3,8 @@
 #include <cctype>   // std::islower
 #include <utility>  // std::move
 
+#include "kubepriv/common/ascii.hpp"
+
 namespace kubepriv::aws {
 
 using common::ErrorCode;
@@ -28,8 +30,7 @@ bool starts_with(std::string_view s, std::string_view p) {
 bool env_true(const Environment& env, std::string_view name) {
   const auto v = env.get(name);
   if (!v) return false;
-  std::string l = *v;
-  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string l = common::ascii_lower(*v);
   return l == "true" || l == "1";
 }
 

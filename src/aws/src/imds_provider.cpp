@@ -1,9 +1,9 @@
 #include "kubepriv/aws/imds_provider.hpp"
 
-#include <cctype>    // std::tolower
 #include <optional>  // std::optional
 
 #include "kubepriv/aws/credentials_json.hpp"
+#include "kubepriv/common/ascii.hpp"
 #include "trim.hpp"
 
 namespace kubepriv::aws {
@@ -15,13 +15,8 @@ using detail::trim;
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool is_true(const std::optional<std::string>& v) {
-  return v && (lower(*v) == "true" || *v == "1");
+  return v && (common::ascii_lower(*v) == "true" || *v == "1");
 }
 
 }  // namespace
@@ -37,7 +32,7 @@ Result<Credentials> ImdsProvider::get(bool) {
   if (auto ep = env_.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
     base = *ep;
   } else if (auto mode = env_.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-             mode && lower(*mode) == "ipv6") {
+             mode && common::ascii_lower(*mode) == "ipv6") {
     base = "http://[fd00:ec2::254]";
   }
   while (!base.empty() && base.back() == '/') base.pop_back();

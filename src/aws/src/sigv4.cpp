@@ -5,11 +5,11 @@
 
 #include <algorithm>  // std::stable_sort
 #include <array>      // std::array
-#include <cctype>     // std::tolower
 #include <map>        // std::map
 #include <utility>    // std::pair
 
 #include "kubepriv/aws/credentials.hpp"
+#include "kubepriv/common/ascii.hpp"
 #include "kubepriv/common/hex.hpp"
 #include "kubepriv/common/percent.hpp"
 #include "kubepriv/common/time.hpp"
@@ -25,12 +25,6 @@ namespace {
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Years 1970-2200 only, so that the nanosecond system_clock (int64, ends in 2262) cannot
@@ -153,7 +147,7 @@ std::pair<std::string, std::string> canonical_headers(const common::HttpHeaders&
       pending_space = false;
       value.push_back(c);
     }
-    auto [it, inserted] = merged.try_emplace(lower(h.name), value);
+    auto [it, inserted] = merged.try_emplace(common::ascii_lower(h.name), value);
     if (!inserted) {
       it->second += ',';
       it->second += value;
@@ -202,7 +196,8 @@ std::string SigningKeyCache::get(std::string_view secret, std::string_view date,
 namespace {
 
 void remove_header(common::HttpHeaders& headers, std::string_view name) {
-  std::erase_if(headers, [&](const common::HttpHeader& h) { return lower(h.name) == name; });
+  std::erase_if(headers,
+                [&](const common::HttpHeader& h) { return common::ascii_lower(h.name) == name; });
 }
 
 Result<SigningResult> sign_impl(common::HttpRequest& request, const Credentials& credentials,

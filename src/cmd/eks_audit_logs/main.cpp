@@ -14,6 +14,7 @@
 
 #include "kubepriv/audit/event_time.hpp"
 #include "kubepriv/aws/redact.hpp"
+#include "kubepriv/common/ascii.hpp"
 #include "kubepriv/ingest/modular_input.hpp"
 #include "kubepriv/ingest/pull.hpp"
 #include "kubepriv/ingest/signals.hpp"
@@ -62,13 +63,6 @@ bool read_stdin(std::string& out) {
   }
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 // The real world: the process environment, clocks, stdout, libcurl, and the audit event's own
 // time as the event's <time> (props.conf, README); CloudWatch's time when the event has none.
 template <typename Mode>
@@ -105,7 +99,7 @@ int real_main(int argc, char** argv) {
     if (!read_stdin(doc)) return stop.stop_requested() ? 0 : 1;
     return with_runtime([&](const auto& rt) { return kubepriv::ingest::run_inputs(doc, rt); });
   }
-  const std::string mode = lower(args[0]);
+  const std::string mode = kubepriv::common::ascii_lower(args[0]);
   if (mode == "--scheme" && args.size() == 1) {
     kubepriv::modinput::FdSink out(1);
     return kubepriv::ingest::run_scheme(out);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kubepriv/common/ascii.hpp"
 #include "kubepriv/common/decimal.hpp"
 
 namespace kubepriv::modinput {
@@ -18,14 +19,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 std::string quoted(std::string_view s) {
@@ -47,7 +40,7 @@ Result<std::int64_t> parse_duration_seconds(std::string_view text) {
                 quoted(text) + " is not a duration (examples: 120, 120s, 10m, 2h, 1d)");
   }
   const std::int64_t value = number->first;
-  const std::string unit = lower(number->second);
+  const std::string unit = common::ascii_lower(number->second);
   std::int64_t mult = 0;
   if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs" || unit == "seconds") {
     mult = 1;
@@ -68,7 +61,7 @@ Result<std::int64_t> parse_duration_seconds(std::string_view text) {
 }
 
 Result<bool> parse_bool(std::string_view text) {
-  const std::string v = lower(trim(text));
+  const std::string v = common::ascii_lower(trim(text));
   if (v == "1" || v == "true" || v == "t" || v == "yes" || v == "y" || v == "on") return true;
   if (v == "0" || v == "false" || v == "f" || v == "no" || v == "n" || v == "off") return false;
   return fail(ErrorCode::kInvalidArgument, quoted(text) + " is not a boolean (use true or false)");
@@ -137,7 +130,7 @@ Validator integer_between(std::int64_t min, std::int64_t max) {
 
 Validator one_of(std::vector<std::string> choices) {
   return [choices = std::move(choices)](std::string_view v) -> std::optional<std::string> {
-    const std::string t = lower(trim(v));
+    const std::string t = common::ascii_lower(trim(v));
     for (const auto& c : choices) {
       if (t == c) return std::nullopt;
     }
