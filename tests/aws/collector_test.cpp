@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cctype>  // std::toupper
+#include <algorithm>  // std::find
+#include <cctype>     // std::toupper
 #include <map>
 #include <random>
 #include <set>
 
+#include "kubepriv/testing/capture_logs.hpp"
 #include "kubepriv/testing/fake_clock.hpp"
 
 using namespace kubepriv;
@@ -37,8 +39,8 @@ class FakeLogs final : public aws::LogsApi {
       const aws::FilterLogEventsRequest& r) override {
     ++calls;
     last_.reset();
-    if (fail_next > 0) {
-      --fail_next;
+    if (fail_next > 0 || calls == fail_on_call) {
+      if (fail_next > 0) --fail_next;
       aws::ApiError e;
       e.code = "ServiceUnavailableException";
       e.error_class = aws::ErrorClass::kRetryable;
@@ -108,6 +110,7 @@ class FakeLogs final : public aws::LogsApi {
   std::size_t page_size = 3;
   int empty_pages_per_pagination = 0;
   int fail_next = 0;
+  int fail_on_call = -1;  // this call (1-based) fails, whatever fail_next says
   int reject_tokens = 0;
   bool ignore_prefix = false;
   int calls = 0;
@@ -386,6 +389,43 @@ TEST(Collector, ErrorsKeepCommittedStateAndSinkFailuresPropagate) {
   broken.fail_commit_after = 0;
   aws::Collector c3(logs, clock, cfg);
   EXPECT_FALSE(c3.run_cycle(broken));
+}
+
+// A page that fails after token-only progress (an empty page with a nextToken) saves that
+// progress first; when the save fails too, the page's error is returned and a WARN says why the
+// next cycle reads those pages again.
+TEST(Collector, FailedPageSavesTokenProgressAndWarnsWhenThatFails) {
+  for (const bool save_fails : {false, true}) {
+    SCOPED_TRACE(save_fails ? "save fails" : "save works");
+    common::FakeClock clock;
+    FakeLogs logs(clock);
+    logs.empty_pages_per_pagination = 1;  // call 1: empty page with a token
+    logs.fail_on_call = 2;                // call 2: the service fails
+    auto cfg = config();
+    cfg.start.kind = aws::StartPosition::Kind::kRelative;
+    cfg.start.value_ms = 600'000;
+    aws::Collector c(logs, clock, cfg);
+    logs.add("kube-apiserver-audit-a", "e1", kT0 - 400'000, kT0 - 400'000);
+    Sink sink;
+    if (save_fails) sink.fail_commit_after = 1;  // the start position saves, then the disk fills
+    logging::CaptureLogs capture;
+    auto r = c.run_cycle(sink);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(logs.calls, 2);
+    EXPECT_TRUE(sink.delivered.empty());
+    const auto warned = std::find(capture.messages.begin(), capture.messages.end(),
+                                  "could not save the progress before the failed page: disk full");
+    if (save_fails) {
+      EXPECT_EQ(sink.commits, 1);
+      EXPECT_NE(warned, capture.messages.end());
+      EXPECT_EQ(sink.committed.find("|"), std::string::npos);  // no token was saved
+    } else {
+      EXPECT_EQ(sink.commits, 2);
+      EXPECT_EQ(warned, capture.messages.end());
+      EXPECT_NE(sink.committed.find("1|"), std::string::npos);  // the empty page's token
+    }
+  }
 }
 
 TEST(Collector, BeginningProbesTheOldestEvent) {
