@@ -14,7 +14,8 @@ the same stream; --baseline times a second build of the command too and checks t
 bytes are identical. --floor times `scp_bench floor` with the other commands, interleaved: the
 least any exact verdict costs on this protocol (the stream read from stdin through the command's
 own session, chunk reader and CSV decoder, simdjson's stage 1 alone over every `_raw`, a reply of
-kubepriv's exact byte size written to stdout), and the best ratios it leaves for issue 13's goals.
+kubepriv's exact byte size written to stdout), the same without stage 1 (the floor's split), and
+the best ratios the floor leaves for issue 13's goals.
 """
 
 import argparse
@@ -103,11 +104,14 @@ def main():
         if a.floor and os.access(a.floor, os.X_OK):
             # The reply bodies after getinfo's, in order: the floor writes as many bytes.
             want = reply([a.kubepriv], stream)
-            cmds["floor"] = [a.floor, "floor"] + [str(b) for _, b in chunk_sizes(want)[1:]]
-            got = reply(cmds["floor"], stream)
-            if len(got) != len(want):
-                print("%s: floor reply %d bytes, kubepriv's %d" % (mix, len(got), len(want)), file=sys.stderr)
-                return 1
+            bodies = [str(b) for _, b in chunk_sizes(want)[1:]]
+            cmds["floor"] = [a.floor, "floor"] + bodies
+            cmds["floor-io"] = [a.floor, "floor", "--no-stage1"] + bodies  # its split
+            for k in ("floor", "floor-io"):
+                got = reply(cmds[k], stream)
+                if len(got) != len(want):
+                    print("%s: %s reply %d bytes, kubepriv's %d" % (mix, k, len(got), len(want)), file=sys.stderr)
+                    return 1
         elif a.floor:
             print("%s: floor SKIPPED (%s not found)" % (mix, a.floor))
         cpu = {k: [] for k in cmds}
@@ -129,7 +133,8 @@ def main():
         big = largest_chunk(stream)
         r = {"mix": mix, "events": nev, "json_mb": jbytes / 1e6, "stream_mb": os.path.getsize(stream) / 1e6,
              "kp": med["kubepriv"], "kp_minmax": (min(cpu["kubepriv"]), max(cpu["kubepriv"])), "sj": sj,
-             "cat": med["cat"], "peer": peer, "base": med.get("baseline"), "floor": med.get("floor"),
+             "cat": med["cat"], "peer": peer, "base": med.get("baseline"),
+             "floor": med.get("floor"), "floor_io": med.get("floor-io"),
              "rss_mb": statistics.median(peak_rss_kib([a.kubepriv], stream) for _ in range(3)) / 1024, "chunk_mb": big / 2 ** 20}
         rows.append(r)
 
@@ -149,6 +154,8 @@ def main():
             best = r["sj"] / fl if fl else float("nan")
             print("  floor (read + CSV decode + stage 1 + reply bytes) %.3f s  %6.0f MB/s  floor/simdjson %.2fx" % (
                 fl, mbs(fl), best))
+            print("    without stage 1 (read + CSV decode + reply bytes) %.3f s = %.2fx simdjson's DOM time" % (
+                r["floor_io"], r["floor_io"] / r["sj"] if r["sj"] else float("nan")))
             goal = DOM_GOAL[r["mix"]]
             print("    best kubepriv/simdjson possible %.2fx, goal %.2fx: %s" % (best, goal, reach(best, goal)))
             if r["peer"] is not None:

@@ -14,7 +14,7 @@
 # Environment: RUNS (default 11) runs per command, interleaved, medians quoted; PEER (default
 # ../shared/peers/py_peer_command.py next to the repository) the splunklib StreamingCommand peer,
 # skipped visibly when absent; BASELINE another kubepriv binary to time (and byte-compare) next to
-# this one, for before/after figures; GETINFO_RUNS (default 200).
+# this one, for before/after figures; GETINFO_RUNS (default 200); PEER_RUNS (default 3).
 # Needs python3 and /usr/bin/time (peak RSS); figures go to stdout, copy them to bench/RESULTS.md.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -32,7 +32,8 @@ for mix in write typical; do
   python3 bench/scp/gen_stream.py "$DATA/$mix" --events "$EVENTS" --mix "$mix" --rows 10000
 done
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
-set -- "$DATA" "$KP" "$B/scp_simdjson_parse" --runs "${RUNS:-11}" --peer "$PEER" --floor "$B/scp_bench"
+set -- "$DATA" "$KP" "$B/scp_simdjson_parse" --runs "${RUNS:-11}" --peer "$PEER" \
+  --peer-runs "${PEER_RUNS:-3}" --floor "$B/scp_bench"
 if [ -n "${BASELINE:-}" ]; then set -- "$@" --baseline "$BASELINE"; fi
 python3 bench/scp/cpu_bench.py "$@"
 

@@ -4,13 +4,15 @@
 //   scp_bench session STREAM [echo]  the whole command (scp session + detection) from the stream
 //                                    file to a temporary file; prints time and reply bytes, with
 //                                    or without echoing the judged field (`_raw`) in the reply
-//   scp_bench floor [BYTES...]       issue 13's floor as a process, timed by cpu_bench.py like
+//   scp_bench floor [--no-stage1] [BYTES...]
+//                                    issue 13's floor as a process, timed by cpu_bench.py like
 //                                    `kubepriv`: the SCP stream from stdin through the command's
 //                                    own session driver, chunk reader and CSV decoder, simdjson's
-//                                    stage 1 alone over every `_raw`, and one reply per request
-//                                    to stdout whose body is BYTES long (kubepriv's reply body
-//                                    sizes for the stream, in order; filler bytes, empty when
-//                                    not given); counts go to stderr
+//                                    stage 1 alone over every `_raw` (not with --no-stage1: the
+//                                    floor's split), and one reply per request to stdout whose
+//                                    body is BYTES long (kubepriv's reply body sizes for the
+//                                    stream, in order; filler bytes, empty when not given);
+//                                    counts go to stderr
 // The session mode runs the product's own verdict adapter (src/cmd/kubepriv/verdict_annotator)
 // so the `_raw` echo, which the command does not offer as an option, can be measured.
 #include <fcntl.h>
@@ -142,8 +144,8 @@ int session(const char* path, bool echo) {
 // indexing) is only part of that validation (stage 2 checks the grammar), so this undercounts.
 class FloorCommand final : public scp::Handler {
  public:
-  explicit FloorCommand(std::vector<std::size_t> reply_bytes) noexcept
-      : reply_bytes_(std::move(reply_bytes)) {}
+  FloorCommand(bool run_stage1, std::vector<std::size_t> reply_bytes) noexcept
+      : run_stage1_(run_stage1), reply_bytes_(std::move(reply_bytes)) {}
 
   kubepriv::common::Result<scp::GetinfoReply> getinfo(
       const scp::RequestMetadata& /*request*/) override {
@@ -159,7 +161,9 @@ class FloorCommand final : public scp::Handler {
       if (!more) return tl::unexpected(more.error());
       if (!*more) break;
       ++events_;
-      if (col < row_.size() && !stage1(row_[col])) ++rejected_;
+      if (col >= row_.size()) continue;
+      bytes_ += row_[col].size();
+      if (run_stage1_ && !stage1(row_[col])) ++rejected_;
     }
     if (requests_ < reply_bytes_.size()) out.append(reply_bytes_[requests_], 'x');
     ++requests_;
@@ -177,7 +181,6 @@ class FloorCommand final : public scp::Handler {
   // padded copy. False when stage 1 rejects it.
   bool stage1(std::string_view s) {
     if (s.empty()) return false;
-    bytes_ += s.size();
     if (s.size() > parser_.capacity() &&
         parser_.allocate(std::max(s.size(), 2 * parser_.capacity())) != simdjson::SUCCESS) {
       return false;
@@ -188,7 +191,7 @@ class FloorCommand final : public scp::Handler {
     if (last / kPage != (last + simdjson::SIMDJSON_PADDING) / kPage) {
       if (s.size() + simdjson::SIMDJSON_PADDING > copy_size_) {
         copy_size_ = 2 * (s.size() + simdjson::SIMDJSON_PADDING);
-        copy_ = std::make_unique<char[]>(copy_size_);  // zeroed: the padding stays blank
+        copy_ = std::make_unique<char[]>(copy_size_);
       }
       std::memcpy(copy_.get(), s.data(), s.size());
       std::memset(copy_.get() + s.size(), 0, simdjson::SIMDJSON_PADDING);
@@ -198,6 +201,7 @@ class FloorCommand final : public scp::Handler {
                                           simdjson::stage1_mode::regular) == simdjson::SUCCESS;
   }
 
+  bool run_stage1_;
   std::vector<std::size_t> reply_bytes_;
   std::vector<std::string_view> row_;
   simdjson::dom::parser parser_;
@@ -210,14 +214,18 @@ class FloorCommand final : public scp::Handler {
 };
 
 int run_floor(int argc, char** argv) {
+  const bool run_stage1 = argc < 3 || std::strcmp(argv[2], "--no-stage1") != 0;
   std::vector<std::size_t> reply_bytes;
-  for (int i = 2; i < argc; ++i) reply_bytes.push_back(std::strtoull(argv[i], nullptr, 10));
-  FloorCommand command(std::move(reply_bytes));
+  for (int i = run_stage1 ? 2 : 3; i < argc; ++i) {
+    reply_bytes.push_back(std::strtoull(argv[i], nullptr, 10));
+  }
+  FloorCommand command(run_stage1, std::move(reply_bytes));
   const int status = scp::run_session(0, 1, command, 2);
   std::fprintf(stderr,
-               "floor: %zu execute requests, %zu events, %zu bytes of _raw through stage 1, %zu "
-               "rejected by it, exit %d\n",
-               command.requests(), command.events(), command.bytes(), command.rejected(), status);
+               "floor: %zu execute requests, %zu events, %zu bytes of _raw, stage 1 %s: %zu "
+               "rejected, exit %d\n",
+               command.requests(), command.events(), command.bytes(),
+               run_stage1 ? "run" : "skipped", command.rejected(), status);
   return status;
 }
 
@@ -232,7 +240,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "floor") == 0) return run_floor(argc, argv);
   std::fputs(
       "usage: scp_bench decode STREAM | evaluate EVENTS | session STREAM [echo] | floor "
-      "[BYTES...] < STREAM\n",
+      "[--no-stage1] [BYTES...] < STREAM\n",
       stderr);
   return 2;
 }
