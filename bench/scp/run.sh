@@ -3,7 +3,8 @@
 # splunkd sends them after getinfo (selected fields: `_raw`, `_chunked_idx` and their `__mv_`
 # twins, 10,000-row chunks, splunkd's quoting) in issue 13's two mixes, and reports in one run the
 # CPU time of the real `kubepriv` binary, simdjson's DOM parse of the same events, their ratio,
-# `cat`, the Python SDK peer, peak RSS against the largest chunk and the getinfo reply latency.
+# `cat`, the Python SDK peer, the floor (`scp_bench floor`: what any exact verdict costs at least,
+# with the best ratios it leaves), peak RSS against the largest chunk and the getinfo latency.
 #
 #   bench/scp/run.sh [BUILD_DIR] [EVENTS]
 #
@@ -13,7 +14,7 @@
 # Environment: RUNS (default 11) runs per command, interleaved, medians quoted; PEER (default
 # ../shared/peers/py_peer_command.py next to the repository) the splunklib StreamingCommand peer,
 # skipped visibly when absent; BASELINE another kubepriv binary to time (and byte-compare) next to
-# this one, for before/after figures; GETINFO_RUNS (default 200).
+# this one, for before/after figures; GETINFO_RUNS (default 200); PEER_RUNS (default 3).
 # Needs python3 and /usr/bin/time (peak RSS); figures go to stdout, copy them to bench/RESULTS.md.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -31,7 +32,8 @@ for mix in write typical; do
   python3 bench/scp/gen_stream.py "$DATA/$mix" --events "$EVENTS" --mix "$mix" --rows 10000
 done
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
-set -- "$DATA" "$KP" "$B/scp_simdjson_parse" --runs "${RUNS:-11}" --peer "$PEER"
+set -- "$DATA" "$KP" "$B/scp_simdjson_parse" --runs "${RUNS:-11}" --peer "$PEER" \
+  --peer-runs "${PEER_RUNS:-3}" --floor "$B/scp_bench"
 if [ -n "${BASELINE:-}" ]; then set -- "$@" --baseline "$BASELINE"; fi
 python3 bench/scp/cpu_bench.py "$@"
 

@@ -4,19 +4,33 @@
 //   scp_bench session STREAM [echo]  the whole command (scp session + detection) from the stream
 //                                    file to a temporary file; prints time and reply bytes, with
 //                                    or without echoing the judged field (`_raw`) in the reply
+//   scp_bench floor [--no-stage1] [BYTES...]
+//                                    issue 13's floor as a process, timed by cpu_bench.py like
+//                                    `kubepriv`: the SCP stream from stdin through the command's
+//                                    own session driver, chunk reader and CSV decoder, simdjson's
+//                                    stage 1 alone over every `_raw` (not with --no-stage1: the
+//                                    floor's split), and one reply per request to stdout whose
+//                                    body is BYTES long (kubepriv's reply body sizes for the
+//                                    stream, in order; filler bytes, empty when not given);
+//                                    counts go to stderr
 // The session mode runs the product's own verdict adapter (src/cmd/kubepriv/verdict_annotator)
 // so the `_raw` echo, which the command does not offer as an option, can be measured.
 #include <fcntl.h>
+#include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>  // std::max
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>  // clock_gettime
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>  // std::move
 #include <vector>
 
 #include "kubepriv/audit/evaluator.hpp"
@@ -124,6 +138,97 @@ int session(const char* path, bool echo) {
   return status;
 }
 
+// The least any exact verdict costs per event: today's verdict of an event whose JSON breaks
+// anywhere (a bad UTF-8 byte or a stray comma after the envelope) is the parse error, so every
+// byte of every event must be validated. Stage 1 (UTF-8 validation, string and structure
+// indexing) is only part of that validation (stage 2 checks the grammar), so this undercounts.
+class FloorCommand final : public scp::Handler {
+ public:
+  FloorCommand(bool run_stage1, std::vector<std::size_t> reply_bytes) noexcept
+      : run_stage1_(run_stage1), reply_bytes_(std::move(reply_bytes)) {}
+
+  kubepriv::common::Result<scp::GetinfoReply> getinfo(
+      const scp::RequestMetadata& /*request*/) override {
+    scp::GetinfoReply reply;  // what `kubepriv` answers without arguments
+    reply.required_fields.emplace_back("_raw");
+    return reply;
+  }
+
+  kubepriv::common::Result<void> execute(scp::ExecuteRequest& request, std::string& out) override {
+    const std::size_t col = scp::find_column(request.columns, "_raw");
+    for (;;) {
+      auto more = request.rows.next(row_);
+      if (!more) return tl::unexpected(more.error());
+      if (!*more) break;
+      ++events_;
+      if (col >= row_.size()) continue;
+      bytes_ += row_[col].size();
+      if (run_stage1_ && !stage1(row_[col])) ++rejected_;
+    }
+    if (requests_ < reply_bytes_.size()) out.append(reply_bytes_[requests_], 'x');
+    ++requests_;
+    return {};
+  }
+
+  [[nodiscard]] std::size_t requests() const noexcept { return requests_; }
+  [[nodiscard]] std::size_t events() const noexcept { return events_; }
+  [[nodiscard]] std::size_t rejected() const noexcept { return rejected_; }
+  [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
+
+ private:
+  // Stage 1 over `s`, where it lies when the SIMDJSON_PADDING bytes after it are in the same
+  // page (readable: the command's evaluator parses in place by the same rule), else from a
+  // padded copy. False when stage 1 rejects it.
+  bool stage1(std::string_view s) {
+    if (s.empty()) return false;
+    if (s.size() > parser_.capacity() &&
+        parser_.allocate(std::max(s.size(), 2 * parser_.capacity())) != simdjson::SUCCESS) {
+      return false;
+    }
+    constexpr std::uintptr_t kPage = 4096;
+    const auto last = reinterpret_cast<std::uintptr_t>(s.data()) + s.size() - 1;
+    const char* p = s.data();
+    if (last / kPage != (last + simdjson::SIMDJSON_PADDING) / kPage) {
+      if (s.size() + simdjson::SIMDJSON_PADDING > copy_size_) {
+        copy_size_ = 2 * (s.size() + simdjson::SIMDJSON_PADDING);
+        copy_ = std::make_unique<char[]>(copy_size_);
+      }
+      std::memcpy(copy_.get(), s.data(), s.size());
+      std::memset(copy_.get() + s.size(), 0, simdjson::SIMDJSON_PADDING);
+      p = copy_.get();
+    }
+    return parser_.implementation->stage1(reinterpret_cast<const std::uint8_t*>(p), s.size(),
+                                          simdjson::stage1_mode::regular) == simdjson::SUCCESS;
+  }
+
+  bool run_stage1_;
+  std::vector<std::size_t> reply_bytes_;
+  std::vector<std::string_view> row_;
+  simdjson::dom::parser parser_;
+  std::unique_ptr<char[]> copy_;
+  std::size_t copy_size_ = 0;
+  std::size_t requests_ = 0;
+  std::size_t events_ = 0;
+  std::size_t rejected_ = 0;
+  std::size_t bytes_ = 0;
+};
+
+int run_floor(int argc, char** argv) {
+  const bool run_stage1 = argc < 3 || std::strcmp(argv[2], "--no-stage1") != 0;
+  std::vector<std::size_t> reply_bytes;
+  for (int i = run_stage1 ? 2 : 3; i < argc; ++i) {
+    reply_bytes.push_back(std::strtoull(argv[i], nullptr, 10));
+  }
+  FloorCommand command(run_stage1, std::move(reply_bytes));
+  const int status = scp::run_session(0, 1, command, 2);
+  std::fprintf(stderr,
+               "floor: %zu execute requests, %zu events, %zu bytes of _raw, stage 1 %s: %zu "
+               "rejected, exit %d\n",
+               command.requests(), command.events(), command.bytes(),
+               run_stage1 ? "run" : "skipped", command.rejected(), status);
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,6 +237,10 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "session") == 0) {
     return session(argv[2], argc > 3 && std::strcmp(argv[3], "echo") == 0);
   }
-  std::fputs("usage: scp_bench decode STREAM | evaluate EVENTS | session STREAM [echo]\n", stderr);
+  if (argc >= 2 && std::strcmp(argv[1], "floor") == 0) return run_floor(argc, argv);
+  std::fputs(
+      "usage: scp_bench decode STREAM | evaluate EVENTS | session STREAM [echo] | floor "
+      "[--no-stage1] [BYTES...] < STREAM\n",
+      stderr);
   return 2;
 }
