@@ -170,14 +170,8 @@ TEST_F(PatchTest, StrategicMergeDeleteAtEveryLevel) {
 // The legacy (<= 1.21) pods/ephemeralcontainers body: its top-level list honours `$patch` per
 // item and replaces the ephemeral containers of spec, coming after them whatever the key order.
 TEST_F(PatchTest, LegacyEphemeralContainersDeleteAndOrder) {
-  Ev e;
-  e.verb = "patch";
-  e.subresource = "ephemeralcontainers";
-  e.name = "web-0";
-  e.code = 200;
-  e.uri = "/api/v1/namespaces/default/pods/web-0/ephemeralcontainers";
-  e.request =
-      R"({"kind":"EphemeralContainers","ephemeralContainers":[{"name":"a","securityContext":{"privileged":true},"$patch":"delete"},{"name":"b","securityContext":{"capabilities":{"add":["SYS_ADMIN"]}}}]})";
+  Ev e = ephemeral_patch(
+      R"({"kind":"EphemeralContainers","ephemeralContainers":[{"name":"a","securityContext":{"privileged":true},"$patch":"delete"},{"name":"b","securityContext":{"capabilities":{"add":["SYS_ADMIN"]}}}]})");
   auto v = ev_.evaluate(e.str());
   EXPECT_EQ(reasons_of(v), "dangerous_capability");
   EXPECT_EQ(v.containers, std::vector<std::string>{"b"});
