@@ -343,14 +343,8 @@ TEST_F(EvaluatorTest, WebhookMutationInResponseCounts) {
 
 TEST_F(EvaluatorTest, EphemeralContainersSubresource) {
   // kubectl debug --profile=sysadmin: a strategic-merge PATCH of pods/ephemeralcontainers.
-  Ev e;
-  e.verb = "patch";
-  e.subresource = "ephemeralcontainers";
-  e.name = "web-0";
-  e.code = 200;
-  e.uri = "/api/v1/namespaces/default/pods/web-0/ephemeralcontainers";
-  e.request =
-      R"({"spec":{"ephemeralContainers":[{"name":"debugger-x","image":"busybox","securityContext":{"privileged":true},"stdin":true}]}})";
+  Ev e = ephemeral_patch(
+      R"({"spec":{"ephemeralContainers":[{"name":"debugger-x","image":"busybox","securityContext":{"privileged":true},"stdin":true}]}})");
   auto v = eval(e);
   EXPECT_TRUE(v.privileged);
   EXPECT_EQ(v.containers, std::vector<std::string>{"debugger-x"});

@@ -58,6 +58,130 @@ TEST_F(PatchTest, StrategicMergeDeleteDirectiveRemoves) {
   EXPECT_FALSE(v.reasons.has(Reason::kHostPath));
 }
 
+// Where `"$patch": "delete"` is honoured, pinned level by level: the last `$patch` key of an
+// object decides and only the string "delete" deletes; the body's root and a template's metadata
+// are not deletable; a deleted object leaves what it replaced empty (a later duplicate key
+// brings a new one).
+TEST_F(PatchTest, StrategicMergeDeleteAtEveryLevel) {
+  struct Case {
+    const char* resource;
+    const char* group;
+    const char* body;
+    const char* reasons;
+  };
+  const Case cases[] = {
+      // The pod spec.
+      {"pods", "", R"({"spec":{"hostPID":true,"$patch":"delete"}})", ""},
+      {"pods", "", R"({"spec":{"$patch":"delete","hostPID":true}})", ""},
+      {"pods", "", R"({"spec":{"$patch":"delete","hostPID":true,"$patch":"replace"}})", "host_pid"},
+      {"pods", "", R"({"spec":{"$patch":"replace","hostPID":true,"$patch":"delete"}})", ""},
+      {"pods", "", R"({"spec":{"$patch":true,"hostPID":true}})", "host_pid"},
+      {"pods", "", R"({"spec":{"$patch":"Delete","hostPID":true}})", "host_pid"},
+      {"pods", "", R"({"spec":{"$patch":null,"hostPID":true}})", "host_pid"},
+      {"pods", "", R"({"spec":{"hostPID":true,"$patch":"delete"},"spec":{"hostIPC":true}})",
+       "host_ipc"},
+      {"pods", "", R"({"spec":{"hostPID":true},"spec":{"hostIPC":true,"$patch":"delete"}})", ""},
+      // The root of a pod body is not deletable.
+      {"pods", "", R"({"$patch":"delete","spec":{"hostPID":true}})", "host_pid"},
+      // Pod securityContext, its sysctls.
+      {"pods", "", R"({"spec":{"securityContext":{"runAsUser":0,"$patch":"delete"}}})", ""},
+      {"pods", "",
+       R"({"spec":{"securityContext":{"runAsUser":0,"$patch":"delete"},"securityContext":{"sysctls":[{"name":"kernel.msgmax"}]}}})",
+       "unsafe_sysctl"},
+      {"pods", "", R"({"spec":{"securityContext":{"sysctls":[{"name":"kernel.msgmax"}]}}})",
+       "unsafe_sysctl"},
+      {"pods", "",
+       R"({"spec":{"securityContext":{"sysctls":[{"name":"kernel.msgmax","$patch":"delete"}]}}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"securityContext":{"windowsOptions":{"hostProcess":true,"$patch":"delete"}}}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"securityContext":{"windowsOptions":{"$patch":"delete","hostProcess":true,"$patch":"x"}}}})",
+       "host_process"},
+      // Containers of each list, their securityContext and its objects, ports.
+      {"pods", "",
+       R"({"spec":{"initContainers":[{"name":"i","securityContext":{"privileged":true},"$patch":"delete"}]}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"ephemeralContainers":[{"$patch":"delete","name":"e","securityContext":{"privileged":true}}]}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined","$patch":"delete"}}}]}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"containers":[{"name":"a","securityContext":{"appArmorProfile":{"$patch":"delete","type":"Unconfined"}}}]}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["SYS_ADMIN"],"$patch":"delete"}}}]}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["SYS_ADMIN"]},"capabilities":{"$patch":"delete"}}}]}})",
+       ""},
+      {"pods", "",
+       R"({"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["SYS_ADMIN"],"$patch":"delete","$patch":"merge"}}}]}})",
+       "dangerous_capability"},
+      {"pods", "", R"({"spec":{"containers":[{"name":"a","ports":[{"hostPort":80}]}]}})",
+       "host_port"},
+      {"pods", "",
+       R"({"spec":{"containers":[{"name":"a","ports":[{"hostPort":80,"$patch":"delete"}]}]}})", ""},
+      // Volumes and their hostPath source.
+      {"pods", "", R"({"spec":{"volumes":[{"name":"h","hostPath":{"$patch":"delete"}}]}})", ""},
+      {"pods", "",
+       R"({"spec":{"volumes":[{"name":"h","hostPath":{"$patch":"delete"},"hostPath":{}}]}})",
+       "host_path"},
+      {"pods", "",
+       R"({"spec":{"volumes":[{"name":"h","hostPath":{},"hostPath":{"path":"/","$patch":"delete"}}]}})",
+       ""},
+      // Each step of a template path and the template's pod spec; the body's root and the
+      // template's metadata are not deletable.
+      {"deployments", "apps",
+       R"({"$patch":"delete","spec":{"template":{"spec":{"hostPID":true}}}})", "host_pid"},
+      {"deployments", "apps",
+       R"({"spec":{"$patch":"delete","template":{"spec":{"hostPID":true}}}})", ""},
+      {"deployments", "apps",
+       R"({"spec":{"template":{"spec":{"hostPID":true}},"$patch":"delete"}})", ""},
+      {"deployments", "apps",
+       R"({"spec":{"template":{"$patch":"delete","spec":{"hostPID":true}}}})", ""},
+      {"deployments", "apps",
+       R"({"spec":{"template":{"spec":{"hostPID":true,"$patch":"delete"}}}})", ""},
+      {"deployments", "apps",
+       R"({"spec":{"template":{"metadata":{"$patch":"delete","annotations":{"container.apparmor.security.beta.kubernetes.io/a":"unconfined"}},"spec":{"containers":[{"name":"a"}]}}}})",
+       "unconfined_apparmor"},
+      {"deployments", "apps",
+       R"({"spec":{"template":{"metadata":{"annotations":{"container.apparmor.security.beta.kubernetes.io/a":"unconfined"}},"spec":{"containers":[{"name":"a"}],"$patch":"delete"}}}})",
+       "unconfined_apparmor"},
+      {"cronjobs", "batch",
+       R"({"spec":{"jobTemplate":{"$patch":"delete","spec":{"template":{"spec":{"hostPID":true}}}}}})",
+       ""},
+      {"cronjobs", "batch",
+       R"({"spec":{"jobTemplate":{"spec":{"$patch":"delete","template":{"spec":{"hostPID":true}}}}}})",
+       ""},
+      {"cronjobs", "batch",
+       R"({"spec":{"jobTemplate":{"spec":{"template":{"spec":{"hostPID":true}}}}}})", "host_pid"},
+  };
+  for (const auto& c : cases) {
+    const auto& v = patch(c.resource, c.group, c.body);
+    EXPECT_TRUE(v.error.empty()) << c.body << ": " << v.error;
+    EXPECT_EQ(reasons_of(v), c.reasons) << c.body;
+  }
+}
+
+// The legacy (<= 1.21) pods/ephemeralcontainers body: its top-level list honours `$patch` per
+// item and replaces the ephemeral containers of spec, coming after them whatever the key order.
+TEST_F(PatchTest, LegacyEphemeralContainersDeleteAndOrder) {
+  Ev e = ephemeral_patch(
+      R"({"kind":"EphemeralContainers","ephemeralContainers":[{"name":"a","securityContext":{"privileged":true},"$patch":"delete"},{"name":"b","securityContext":{"capabilities":{"add":["SYS_ADMIN"]}}}]})");
+  auto v = ev_.evaluate(e.str());
+  EXPECT_EQ(reasons_of(v), "dangerous_capability");
+  EXPECT_EQ(v.containers, std::vector<std::string>{"b"});
+  e.request =
+      R"({"ephemeralContainers":[{"name":"late","securityContext":{"privileged":true}}],"spec":{"ephemeralContainers":[{"name":"early","securityContext":{"privileged":true}}]}})";
+  v = ev_.evaluate(e.str());
+  EXPECT_EQ(reasons_of(v), "privileged_container");
+  EXPECT_EQ(v.containers, std::vector<std::string>{"late"});
+}
+
 TEST_F(PatchTest, MergePatchNullNeverCounts) {
   auto v = patch(
       "daemonsets", "apps",

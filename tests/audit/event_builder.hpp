@@ -48,6 +48,18 @@ inline std::string pod(const std::string& spec,
   return R"({"kind":"Pod","apiVersion":"v1","metadata":)" + metadata + R"(,"spec":)" + spec + "}";
 }
 
+/// A strategic-merge PATCH of pods/web-0/ephemeralcontainers (kubectl debug) with `request`.
+inline Ev ephemeral_patch(const std::string& request) {
+  Ev e;
+  e.verb = "patch";
+  e.subresource = "ephemeralcontainers";
+  e.name = "web-0";
+  e.code = 200;
+  e.uri = "/api/v1/namespaces/default/pods/web-0/ephemeralcontainers";
+  e.request = request;
+  return e;
+}
+
 inline const std::string kPrivSpec =
     R"({"containers":[{"name":"app","image":"nginx:1","securityContext":{"privileged":true}}]})";
 inline const std::string kPlainSpec = R"({"containers":[{"name":"app","image":"nginx:1"}]})";

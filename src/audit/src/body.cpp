@@ -1,4 +1,8 @@
 // Bodies -> core::PodSpec. See body.hpp for why this uses the DOM parser.
+//
+// Each object is walked once: its `$patch` directive is read on the way (the last `$patch` key
+// wins; only the string "delete" deletes) and a deleted object's result is dropped at its end,
+// where a separate pass for the directive would read every object twice.
 #include "body.hpp"
 
 #include <algorithm>      // std::reverse
@@ -31,13 +35,15 @@ std::optional<std::string> to_string_opt(element e) {
   return std::nullopt;
 }
 
-void set_string(element e, std::string& out) {
+// A string value's text; empty for any other type.
+std::string_view string_or_empty(element e) {
   std::string_view s;
-  if (e.get_string().get(s) == SUCCESS) {
-    out.assign(s);
-  } else {
-    out.clear();
-  }
+  if (e.get_string().get(s) != SUCCESS) return {};
+  return s;
+}
+
+void set_string(element e, std::string& out) {
+  out.assign(string_or_empty(e));
 }
 
 // Integers as Go would read them into an int64 field after a patch round trip: integral
@@ -52,52 +58,62 @@ std::optional<std::int64_t> to_int(element e) {
   return std::nullopt;
 }
 
-// SMP: an element or object carrying "$patch": "delete" removes, it does not add.
-bool is_deleted(object o) {
+// SMP: an element or object carrying "$patch": "delete" removes, it does not add. The value of
+// one `$patch` key: whether it deletes.
+bool deletes(element patch) {
+  return string_or_empty(patch) == "delete";
+}
+
+bool is_patch(std::string_view key) {
+  return key == "$patch";
+}
+
+// For the pod template object only (a few keys), which is checked before it is walked.
+bool live_object(element e, object& o) {
+  if (e.get_object().get(o) != SUCCESS) return false;
   bool deleted = false;
   for (const auto field : o) {
-    if (field.key == "$patch") {
-      std::string_view s;
-      deleted = field.value.get_string().get(s) == SUCCESS && s == "delete";
-    }
+    if (is_patch(field.key)) deleted = deletes(field.value);
   }
-  return deleted;
+  return !deleted;
 }
 
-bool live_object(element e, object& o) {
-  return e.get_object().get(o) == SUCCESS && !is_deleted(o);
-}
+// One pass over the object `e` for the last value of `key` (duplicate keys: the last one wins,
+// as in the API server) and its `$patch`.
+struct Lookup {
+  bool live = false;   ///< `e` is an object and not deleted
+  bool found = false;  ///< live, and has `key`
+  element value;       ///< the last value of `key`, when found
+};
 
-// The last occurrence of `key` (duplicate keys: the last one wins, as in the API server).
-bool last_value(object o, std::string_view key, element& out) {
-  bool found = false;
+Lookup lookup(element e, std::string_view key) {
+  Lookup r;
+  object o;
+  if (e.get_object().get(o) != SUCCESS) return r;
+  bool deleted = false;
   for (const auto field : o) {
     if (field.key == key) {
-      out = field.value;
-      found = true;
+      r.value = field.value;
+      r.found = true;
+    } else if (is_patch(field.key)) {
+      deleted = deletes(field.value);
     }
   }
-  return found;
+  r.live = !deleted;
+  r.found = r.found && r.live;
+  return r;
 }
 
 std::optional<std::string> profile_type(element e) {
-  object o;
-  if (!live_object(e, o)) return std::nullopt;
-  std::optional<std::string> type;
-  for (const auto field : o) {
-    if (field.key == "type") type = to_string_opt(field.value);
-  }
-  return type;
+  const Lookup type = lookup(e, "type");
+  if (!type.found) return std::nullopt;
+  return to_string_opt(type.value);
 }
 
 std::optional<bool> host_process_of(element e) {
-  object o;
-  if (!live_object(e, o)) return std::nullopt;
-  std::optional<bool> hp;
-  for (const auto field : o) {
-    if (field.key == "hostProcess") hp = to_bool(field.value);
-  }
-  return hp;
+  const Lookup hp = lookup(e, "hostProcess");
+  if (!hp.found) return std::nullopt;
+  return to_bool(hp.value);
 }
 
 // The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`.
@@ -106,13 +122,9 @@ void names_of(element list_value, std::vector<std::string>& out) {
   array list;
   if (list_value.get_array().get(list) != SUCCESS) return;
   for (const auto item : list) {
-    object o;
-    element name;
+    const Lookup name = lookup(item, "name");
     std::string_view s;
-    if (live_object(item, o) && last_value(o, "name", name) &&
-        name.get_string().get(s) == SUCCESS) {
-      out.emplace_back(s);
-    }
+    if (name.found && name.value.get_string().get(s) == SUCCESS) out.emplace_back(s);
   }
 }
 
@@ -123,7 +135,8 @@ template <typename Context>
 void walk_security(element value, Context& sc, void (*own)(std::string_view, element, Context&)) {
   sc.reset();
   object o;
-  if (!live_object(value, o)) return;
+  if (value.get_object().get(o) != SUCCESS) return;
+  bool deleted = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
@@ -135,10 +148,13 @@ void walk_security(element value, Context& sc, void (*own)(std::string_view, ele
       sc.apparmor_type = profile_type(v);
     } else if (k == "windowsOptions") {
       sc.host_process = host_process_of(v);
+    } else if (is_patch(k)) {
+      deleted = deletes(v);
     } else {
       own(k, v, sc);
     }
   }
+  if (deleted) sc.reset();
 }
 
 // The container-only securityContext keys.
@@ -151,11 +167,9 @@ void container_security_key(std::string_view k, element v, core::ContainerSecuri
     sc.proc_mount = to_string_opt(v);
   } else if (k == "capabilities") {
     sc.capabilities_add.clear();
-    object caps;
-    if (!live_object(v, caps)) return;
-    element add;
+    const Lookup add = lookup(v, "add");
     array list;
-    if (last_value(caps, "add", add) && add.get_array().get(list) == SUCCESS) {
+    if (add.found && add.value.get_array().get(list) == SUCCESS) {
       for (const auto item : list) {
         std::string_view s;
         if (item.get_string().get(s) == SUCCESS) sc.capabilities_add.emplace_back(s);
@@ -169,7 +183,9 @@ void pod_security_key(std::string_view k, element v, core::PodSecurityContext& s
   if (k == "sysctls") names_of(v, sc.sysctls);
 }
 
-void walk_container(object o, core::Container& c) {
+// One container object into `c`; returns whether it deletes itself.
+bool walk_container(object o, core::Container& c) {
+  bool deleted = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
@@ -184,16 +200,17 @@ void walk_container(object o, core::Container& c) {
       array ports;
       if (v.get_array().get(ports) != SUCCESS) continue;
       for (const auto p : ports) {
-        object po;
-        element hp;
-        if (live_object(p, po) && last_value(po, "hostPort", hp)) {
-          if (const auto n = to_int(hp)) c.host_ports.push_back(*n);
-        }
+        const Lookup hp = lookup(p, "hostPort");
+        if (!hp.found) continue;
+        if (const auto n = to_int(hp.value)) c.host_ports.push_back(*n);
       }
     } else if (k == "volumeMounts") {
       names_of(v, c.volume_mounts);
+    } else if (is_patch(k)) {
+      deleted = deletes(v);
     }
   }
+  return deleted;
 }
 
 void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spec) {
@@ -204,12 +221,11 @@ void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spe
   std::size_t index = 0;
   for (const auto item : list) {
     object o;
-    if (live_object(item, o)) {
-      core::Container c;
+    if (item.get_object().get(o) == SUCCESS) {
+      core::Container& c = spec.containers.emplace_back();
       c.kind = kind;
       c.index = index;
-      walk_container(o, c);
-      spec.containers.push_back(std::move(c));
+      if (walk_container(o, c)) spec.containers.pop_back();
     }
     ++index;
   }
@@ -222,29 +238,37 @@ void walk_volumes(element value, core::PodSpec& spec) {
   std::size_t index = 0;
   for (const auto item : list) {
     object o;
-    if (live_object(item, o)) {
-      core::Volume vol;
-      vol.index = index;
+    if (item.get_object().get(o) == SUCCESS) {
+      std::string_view name;
+      bool has_host_path = false;  // a live hostPath object, even with no path
+      std::string_view host_path;
+      bool deleted = false;
       for (const auto field : o) {
         if (field.key == "name") {
-          set_string(field.value, vol.name);
+          name = string_or_empty(field.value);
         } else if (field.key == "hostPath") {
-          object hp;
-          vol.has_host_path = live_object(field.value, hp);
-          vol.host_path.clear();
-          if (vol.has_host_path) {
-            element path;
-            if (last_value(hp, "path", path)) set_string(path, vol.host_path);
-          }
+          const Lookup path = lookup(field.value, "path");
+          has_host_path = path.live;
+          host_path = path.found ? string_or_empty(path.value) : std::string_view();
+        } else if (is_patch(field.key)) {
+          deleted = deletes(field.value);
         }
       }
-      if (vol.has_host_path) spec.volumes.push_back(std::move(vol));
+      if (has_host_path && !deleted) {
+        core::Volume& vol = spec.volumes.emplace_back();
+        vol.index = index;
+        vol.name.assign(name);
+        vol.has_host_path = true;
+        vol.host_path.assign(host_path);
+      }
     }
     ++index;
   }
 }
 
-void walk_pod_spec(object o, core::PodSpec& spec) {
+// A pod spec object into `spec`; returns whether it deletes itself.
+bool walk_pod_spec(object o, core::PodSpec& spec) {
+  bool deleted = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
@@ -266,7 +290,26 @@ void walk_pod_spec(object o, core::PodSpec& spec) {
       spec.host_users = to_bool(v);
     } else if (k == "securityContext") {
       walk_security(v, spec.security, pod_security_key);
+    } else if (is_patch(k)) {
+      deleted = deletes(v);
     }
+  }
+  return deleted;
+}
+
+// Forgets the pod spec read so far but the annotations, which come from the template's metadata.
+void clear_keeping_annotations(core::PodSpec& spec) {
+  auto annotations = std::move(spec.annotations);
+  spec.clear();
+  spec.annotations = std::move(annotations);
+}
+
+// A template's `spec` key: a repeated `spec` replaces the earlier one; metadata is kept.
+void walk_template_spec(element value, core::PodSpec& spec) {
+  clear_keeping_annotations(spec);
+  object s;
+  if (value.get_object().get(s) == SUCCESS && walk_pod_spec(s, spec)) {
+    clear_keeping_annotations(spec);
   }
 }
 
@@ -276,11 +319,11 @@ bool relevant_annotation(std::string_view key) {
          key.starts_with("container.apparmor.security.beta.kubernetes.io/");
 }
 
-void walk_annotations(object metadata, core::PodSpec& spec) {
+// metadata.annotations (`ann`, when `found`) replaces the template's annotations.
+void walk_annotations(bool found, element ann, core::PodSpec& spec) {
   spec.annotations.clear();
-  element ann;
   object a;
-  if (!last_value(metadata, "annotations", ann) || ann.get_object().get(a) != SUCCESS) return;
+  if (!found || ann.get_object().get(a) != SUCCESS) return;
   // Relevant keys with their last value (a repeated key: the last one wins; null, a merge-patch
   // delete, removes it). Walk backwards once so hostile bodies with many keys stay linear.
   std::vector<std::pair<std::string_view, element>> relevant;
@@ -298,77 +341,76 @@ void walk_annotations(object metadata, core::PodSpec& spec) {
   std::reverse(spec.annotations.begin(), spec.annotations.end());
 }
 
-// A pod template: an object with `metadata` and `spec`.
-void walk_template(object o, core::PodSpec& spec) {
-  for (const auto field : o) {
-    if (field.key == "metadata") {
-      object m;
-      if (field.value.get_object().get(m) == SUCCESS) {
-        walk_annotations(m, spec);
-      } else {
-        spec.annotations.clear();
-      }
-    } else if (field.key == "spec") {
-      // A repeated `spec` replaces the earlier one; metadata is kept.
-      auto annotations = std::move(spec.annotations);
-      spec.clear();
-      spec.annotations = std::move(annotations);
-      object s;
-      if (live_object(field.value, s)) walk_pod_spec(s, spec);
-    }
-  }
-}
-
 // metadata.ownerReferences: the reference with controller=true, else the first object in the list.
 // A repeated ownerReferences key replaces the earlier list (the last one wins).
 void walk_owners(element refs, BodyMeta& meta) {
   meta.owner_kind.clear();
   meta.owner_name.clear();
-  simdjson::dom::array list;
+  array list;
   if (refs.get_array().get(list) != SUCCESS) return;
   bool have_first = false;
   for (const auto ref : list) {
     object r;
     if (ref.get_object().get(r) != SUCCESS) continue;
-    std::string kind;
-    std::string name;
+    std::string_view kind;
+    std::string_view name;
     bool controller = false;
     for (const auto f : r) {
       if (f.key == "kind") {
-        set_string(f.value, kind);
+        kind = string_or_empty(f.value);
       } else if (f.key == "name") {
-        set_string(f.value, name);
+        name = string_or_empty(f.value);
       } else if (f.key == "controller") {
         controller = to_bool(f.value).value_or(false);
       }
     }
     if (controller || !have_first) {
-      meta.owner_kind = std::move(kind);
-      meta.owner_name = std::move(name);
+      meta.owner_kind.assign(kind);
+      meta.owner_name.assign(name);
       have_first = true;
     }
     if (controller) return;
   }
 }
 
-void walk_meta(object root, BodyMeta& meta) {
-  for (const auto field : root) {
-    if (field.key == "kind") {
-      set_string(field.value, meta.kind);
-    } else if (field.key == "metadata") {
-      object m;
-      if (field.value.get_object().get(m) != SUCCESS) continue;
-      for (const auto mf : m) {
-        if (mf.key == "name") {
-          set_string(mf.value, meta.name);
-        } else if (mf.key == "generateName") {
-          set_string(mf.value, meta.generate_name);
-        } else if (mf.key == "namespace") {
-          set_string(mf.value, meta.namespace_);
-        } else if (mf.key == "ownerReferences") {
-          walk_owners(mf.value, meta);
-        }
-      }
+// One `metadata` value, of the body's root (`meta`: its identity; the keys of repeated metadata
+// keys add up) and/or of a pod template (`spec`: its annotations, which a repeated metadata key
+// replaces). Either may be null.
+void walk_metadata(element value, BodyMeta* meta, core::PodSpec* spec) {
+  object m;
+  if (value.get_object().get(m) != SUCCESS) {
+    if (spec != nullptr) spec->annotations.clear();
+    return;
+  }
+  bool have_annotations = false;
+  element annotations;
+  for (const auto mf : m) {
+    const std::string_view k = mf.key;
+    if (k == "annotations") {
+      annotations = mf.value;
+      have_annotations = true;
+    } else if (meta == nullptr) {
+      continue;
+    } else if (k == "name") {
+      set_string(mf.value, meta->name);
+    } else if (k == "generateName") {
+      set_string(mf.value, meta->generate_name);
+    } else if (k == "namespace") {
+      set_string(mf.value, meta->namespace_);
+    } else if (k == "ownerReferences") {
+      walk_owners(mf.value, *meta);
+    }
+  }
+  if (spec != nullptr) walk_annotations(have_annotations, annotations, *spec);
+}
+
+// A pod template below the root: an object with `metadata` and `spec`.
+void walk_template(object o, core::PodSpec& spec) {
+  for (const auto field : o) {
+    if (field.key == "metadata") {
+      walk_metadata(field.value, nullptr, &spec);
+    } else if (field.key == "spec") {
+      walk_template_spec(field.value, spec);
     }
   }
 }
@@ -379,22 +421,47 @@ void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subr
                  core::PodSpec& spec, BodyMeta& meta) {
   object o;
   if (root.get_object().get(o) != SUCCESS) return;
-  walk_meta(o, meta);
-  object tmpl = o;
-  for (std::size_t i = 0; i < carrier.template_depth; ++i) {
-    element next;
-    if (!last_value(tmpl, carrier.template_path[i], next) || !live_object(next, tmpl)) return;
-  }
-  walk_template(tmpl, spec);
-  if (ephemeral_subresource) {
-    // Legacy (<= 1.21) pods/ephemeralcontainers body (kind EphemeralContainers, or a patch of
-    // it): the list sits at the top level. Only honoured for that subresource: on a pod it
-    // would be an unknown field, dropped by the server.
-    element legacy;
-    if (last_value(o, "ephemeralContainers", legacy)) {
-      walk_containers(legacy, core::ContainerKind::kEphemeral, spec);
+  // One pass over the root (whose own `$patch` is not honoured): the body's identity, and either
+  // the pod template (a pod's root is its template) or the first step of the template path.
+  // Legacy (<= 1.21) pods/ephemeralcontainers body (kind EphemeralContainers, or a patch of it):
+  // the list sits at the top level. Only honoured for that subresource: on a pod it would be an
+  // unknown field, dropped by the server. It comes after the template's own lists.
+  const bool root_is_template = carrier.template_depth == 0;
+  bool have_step = false;
+  element step;
+  bool have_legacy = false;
+  element legacy;
+  for (const auto field : o) {
+    const std::string_view k = field.key;
+    const element v = field.value;
+    if (k == "kind") {
+      set_string(v, meta.kind);
+    } else if (k == "metadata") {
+      walk_metadata(v, &meta, root_is_template ? &spec : nullptr);
+    } else if (root_is_template && k == "spec") {
+      walk_template_spec(v, spec);
+    } else if (ephemeral_subresource && k == "ephemeralContainers") {
+      legacy = v;
+      have_legacy = true;
+    }
+    if (!root_is_template && k == carrier.template_path[0]) {
+      step = v;
+      have_step = true;
     }
   }
+  if (!root_is_template) {
+    // Each further step reads the previous one's `$patch` and the next key in one pass.
+    if (!have_step) return;
+    for (std::size_t i = 1; i < carrier.template_depth; ++i) {
+      const Lookup next = lookup(step, carrier.template_path[i]);
+      if (!next.found) return;
+      step = next.value;
+    }
+    object tmpl;
+    if (!live_object(step, tmpl)) return;
+    walk_template(tmpl, spec);
+  }
+  if (have_legacy) walk_containers(legacy, core::ContainerKind::kEphemeral, spec);
 }
 
 }  // namespace kubepriv::audit::detail

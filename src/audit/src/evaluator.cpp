@@ -86,14 +86,17 @@ std::string_view string_after(std::string_view head, std::string_view needle) {
 
 // kAuto: whether the DOM reading is likely the faster one for `event`. Small events: always.
 // Large ones: only pod-spec writes, guessed from the API server's field order (verb and
-// objectRef come before the bodies).
+// objectRef come before the bodies, objectRef after verb: the resource is looked for past the
+// verb, not again from the start).
 bool prefer_dom(std::string_view event) {
   constexpr std::size_t kSmall = 4096;
   if (event.size() <= kSmall) return true;
   const std::string_view head = event.substr(0, kSmall);
   const std::string_view verb = string_after(head, R"("verb":")");
   if (verb != "create" && verb != "update" && verb != "patch") return false;
-  return core::find_carrier(string_after(head, R"("resource":")"), std::nullopt) != nullptr;
+  const std::string_view rest =
+      head.substr(static_cast<std::size_t>(verb.data() + verb.size() - head.data()));
+  return core::find_carrier(string_after(rest, R"("resource":")"), std::nullopt) != nullptr;
 }
 
 // Whether simdjson may parse `s` where it lies, without the padded copy. simdjson reads up to
