@@ -720,6 +720,34 @@ TEST(Csv, EveryKernelAgreesAtEveryAlignmentAndEverySplitPoint) {
   }
 }
 
+TEST(Csv, EveryKernelReadsNothingPastTheEndOfTheBody) {
+  // Each field ends at the end of a page whose next page is inaccessible: a kernel reading a
+  // byte past the body (a whole-vector load for the last partial block) faults.
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  void* mem = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  ASSERT_EQ(::mprotect(static_cast<char*>(mem) + page, page, PROT_NONE), 0);
+  char* const page_end = static_cast<char*>(mem) + page;
+  for (const std::string& text : block_edge_fields()) {
+    const Unescaped want = run_kernel(Unescaper::kBaseline, text, 0, {});
+    for (Unescaper u : {Unescaper::kBaseline, Unescaper::kSsse3, Unescaper::kAvx512}) {
+      if (!scp::detail::unescaper_available(u)) continue;
+      char* const base = page_end - text.size();
+      std::memcpy(base, text.data(), text.size());
+      char* r = base;
+      char* w = base;
+      char* const after = scp::detail::unescape_quoted_with(u, r, w, page_end, true);
+      Unescaped got;
+      if (after != nullptr) {
+        got.after = after - base;
+        got.value.assign(base, w);
+      }
+      ASSERT_EQ(got, want) << "kernel " << static_cast<int>(u) << " " << text;
+    }
+  }
+  ::munmap(mem, 2 * page);
+}
+
 TEST(Csv, FieldEndingNearTheEndOfTheBufferReadsNothingPastIt) {
   // Found by fuzzing: the 16-byte copies of the block loop read up to 15 bytes past a 64-byte
   // block, so the block loop needs 80 readable bytes. The body sits in an exact-size heap block
