@@ -103,35 +103,20 @@ inline char* unescape_scalar(char*& r, char* const end, char*& w, bool last) noe
   }
 }
 
-/// How a 64-byte block with quote mask `m` (bit i set when byte i is `"`) is unescaped:
-/// the bytes to delete (the second quote of each `""`, plus a run of quotes reaching the end of
-/// the block, left for the next block so pairs never straddle) and how many bytes it consumes.
-struct BlockCut {
-  std::uint64_t del = 0;
-  std::size_t used = 64;
-};
-
-/// False when the block holds a quote without partner (the closing one) or only quotes: then
-/// pairs_block handles it quote by quote. Runs of quotes pair up from their first quote, so a
-/// run starting at an even position drops its odd positions and vice versa.
-inline bool plan_block(std::uint64_t m, BlockCut& cut) noexcept {
+/// The quotes of a 64-byte block that pair with the quote before them (the second of each `""`),
+/// with `carry` in and out: 1 when the quote just before the block (bit -1) is the first of a
+/// pair whose second quote is bit 0. Runs of quotes pair up from their first quote: the same bit
+/// arithmetic as finding the characters a backslash escapes, with `"` as both the escape and the
+/// escaped character. Every bit of the result sits right after an unpaired-so-far quote: on a
+/// quote it marks the second of a pair, on anything else the byte after the closing quote.
+inline std::uint64_t follows_first_quote(std::uint64_t quotes, std::uint64_t& carry) noexcept {
   constexpr std::uint64_t kEven = 0x5555555555555555ULL;
-  std::size_t used = 64;
-  std::uint64_t tail = 0;
-  if ((m >> 63) != 0) {
-    if (~m == 0) return false;                                  // 64 quotes in a row
-    used = static_cast<std::size_t>(64 - __builtin_clzll(~m));  // last run starts here
-    tail = ~std::uint64_t{0} << used;
-  }
-  const std::uint64_t mq = m & ~tail;
-  const std::uint64_t starts = mq & ~(mq << 1);
-  const std::uint64_t carried = mq + (starts & kEven);  // clears runs that start even
-  const std::uint64_t runs_even = mq & ~carried;
-  const std::uint64_t drop = (runs_even & ~kEven) | (mq & ~runs_even & kEven);
-  if ((mq & ~drop & ~(drop >> 1)) != 0) return false;  // the closing quote is in this block
-  cut.del = drop | tail;
-  cut.used = used;
-  return true;
+  const std::uint64_t firsts = quotes & ~carry;  // bit 0 is a second when carried in
+  const std::uint64_t follows = (firsts << 1) | carry;
+  const std::uint64_t odd_starts = firsts & ~kEven & ~follows;
+  std::uint64_t even_starts = 0;
+  carry = __builtin_add_overflow(odd_starts, firsts, &even_starts) ? 1 : 0;
+  return (kEven ^ (even_starts << 1)) & follows;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -166,15 +151,29 @@ __attribute__((target("ssse3"))) inline char* emit_lane(char* w, __m128i lane,
   return w + kCompress.kept[drop];
 }
 
-/// The fast path: per 64-byte block, the quotes to drop (the second of each `""`) are found with
-/// bit arithmetic on the quote mask (runs of quotes pair up from their first quote, so a run
-/// starting at an even position drops its odd positions and vice versa), and the block is packed
-/// 8 bytes at a time with pshufb. Blocks with the closing quote fall back to pairs_block. A run
-/// of quotes reaching the end of the block is left for the next block, so pairs never straddle.
-/// All 64 bytes are in registers before the first store, and no store passes r + 64.
-__attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* const end,
+/// Steps r and w back onto the quote that ended the block before r, the first of a pair in
+/// progress (written at w - 1). The 8-byte stores of that block may have run over it in the input
+/// (they write up to r - 1), so it is put back.
+inline void back_onto_quote(char*& r, char*& w) noexcept {
+  *--r = '"';
+  --w;
+}
+
+/// The fast path: per 64-byte block, the quotes to drop (the second of each `""`) come from
+/// follows_first_quote, whose only state between blocks is one carry bit, so every block advances
+/// r by exactly 64 bytes and the next loads never wait on this block's arithmetic; the block is
+/// packed 8 bytes at a time with pshufb. A quote ending a block is written like data; the block
+/// that holds the closing quote (or shows that the quote ending the block before was it) goes
+/// back onto that quote when it was the first of a pair in progress and falls back to
+/// pairs_block. All 64 bytes are in registers before the first store, and no store passes r + 64.
+__attribute__((target("ssse3"))) char* unescape_ssse3(char*& r_io, char*& w_io, char* const end,
                                                       bool last) noexcept {
+  // In locals: the byte stores through w may alias r_io and w_io themselves.
+  char* r = r_io;
+  char* w = w_io;
   const __m128i q = _mm_set1_epi8('"');
+  std::uint64_t carry = 0;  // 1: the byte before r is the first quote of a pair, kept at w - 1
+  char* after = nullptr;
   while (end - r >= kBlockReadable) {
     const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r));
     const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r + 16));
@@ -185,7 +184,7 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* 
           static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q))));
     };
     const std::uint64_t m = bits(v0) | (bits(v1) << 16) | (bits(v2) << 32) | (bits(v3) << 48);
-    if (m == 0) {
+    if ((m | carry) == 0) {
       if (w != r) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v0);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 16), v1);
@@ -196,13 +195,14 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* 
       w += 64;
       continue;
     }
-    BlockCut cut;
-    if (!plan_block(m, cut)) {
-      char* after = nullptr;
-      if (pairs_block(r, w, after)) return after;
+    const std::uint64_t carried_in = carry;
+    const std::uint64_t del = follows_first_quote(m, carry);
+    if ((del & ~m) != 0) {  // a closing quote in [r - 1, r + 63)
+      if (carried_in != 0) back_onto_quote(r, w);
+      carry = 0;
+      if (pairs_block(r, w, after)) break;
       continue;
     }
-    const std::uint64_t del = cut.del;
     w = emit_lane(w, v0, static_cast<unsigned>(del & 0xFF));
     w = emit_lane(w, _mm_srli_si128(v0, 8), static_cast<unsigned>((del >> 8) & 0xFF));
     w = emit_lane(w, v1, static_cast<unsigned>((del >> 16) & 0xFF));
@@ -211,33 +211,18 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* 
     w = emit_lane(w, _mm_srli_si128(v2, 8), static_cast<unsigned>((del >> 40) & 0xFF));
     w = emit_lane(w, v3, static_cast<unsigned>((del >> 48) & 0xFF));
     w = emit_lane(w, _mm_srli_si128(v3, 8), static_cast<unsigned>((del >> 56) & 0xFF));
-    if (cut.used < 64) {
-      // The 8-byte stores may have run into the quote run left for the next block; it is all
-      // quotes, so put them back (the output itself ends before r + used).
-      std::memset(r + cut.used, '"', 64 - cut.used);
-    }
-    r += cut.used;
+    r += 64;
   }
-  return unescape_scalar(r, end, w, last);
+  if (after == nullptr) {
+    if (carry != 0) back_onto_quote(r, w);  // the scalar end starts on it
+    after = unescape_scalar(r, end, w, last);
+  }
+  r_io = r;
+  w_io = w;
+  return after;
 }
 
 #define KUBEPRIV_SCP_HAVE_AVX512 1
-
-/// The quotes of a 64-byte block that pair with the quote before them (the second of each `""`),
-/// with `carry` in and out: 1 when the quote just before the block (bit -1) is the first of a
-/// pair whose second quote is bit 0. Runs of quotes pair up from their first quote: the same bit
-/// arithmetic as finding the characters a backslash escapes, with `"` as both the escape and the
-/// escaped character. Every bit of the result sits right after an unpaired-so-far quote: on a
-/// quote it marks the second of a pair, on anything else the byte after the closing quote.
-inline std::uint64_t follows_first_quote(std::uint64_t quotes, std::uint64_t& carry) noexcept {
-  constexpr std::uint64_t kEven = 0x5555555555555555ULL;
-  const std::uint64_t firsts = quotes & ~carry;  // bit 0 is a second when carried in
-  const std::uint64_t follows = (firsts << 1) | carry;
-  const std::uint64_t odd_starts = firsts & ~kEven & ~follows;
-  std::uint64_t even_starts = 0;
-  carry = __builtin_add_overflow(odd_starts, firsts, &even_starts) ? 1 : 0;
-  return (kEven ^ (even_starts << 1)) & follows;
-}
 
 #define KUBEPRIV_SCP_AVX512_TARGET \
   __attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt,bmi2")))
