@@ -3,7 +3,8 @@
 //   scp_bench unescape STREAM        each `""` unescape kernel the CPU runs alone, over the quoted
 //                                    fields of the first 192 KiB of the first body, copied afresh
 //                                    into a reused buffer before each pass (in cache, like the
-//                                    session's 256 KiB window); the copy's own time is subtracted
+//                                    session's 256 KiB window); the copy's own time is subtracted.
+//                                    First checks every kernel against CsvReader on the body
 //   scp_bench evaluate EVENTS.jsonl  the detection alone (audit::Evaluator) over the same events
 //   scp_bench session STREAM [echo]  the whole command (scp session + detection) from the stream
 //                                    file to a temporary file; prints time and reply bytes, with
@@ -22,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>  // std::pair
 #include <vector>
 
 #include "kubepriv/audit/evaluator.hpp"
@@ -143,26 +145,30 @@ int unescape(const char* path) {
     }
   }
   ::close(fd);
-  // Where each quoted field's value starts (just after its opening quote), records up to 192 KiB.
+  // Where each quoted field's value starts (just after its opening quote) and what it decodes to;
+  // the timed fields are those of the records in the first 192 KiB.
   constexpr std::size_t kBytes = std::size_t{192} << 10;
   std::string decoded = body;
+  std::vector<std::pair<std::size_t, std::string_view>> quoted;
   std::vector<std::size_t> starts;
   std::size_t used = 0;
   {
     scp::CsvReader r(decoded);
     std::vector<std::string_view> fields;
+    bool past = false;
     for (;;) {
       auto more = r.next(fields);
       if (!more) return 1;
       if (!*more) break;
-      bool past = false;
       for (std::string_view f : fields) {
         const auto at = static_cast<std::size_t>(f.data() - decoded.data());
         if (at > kBytes) past = true;
-        if (!past && at > 0 && body[at - 1] == '"') starts.push_back(at);
+        if (at > 0 && body[at - 1] == '"') {
+          quoted.emplace_back(at, f);
+          if (!past) starts.push_back(at);
+        }
         if (!past) used = at + f.size();
       }
-      if (past) break;
     }
   }
   if (starts.empty()) return 1;
@@ -184,6 +190,26 @@ int unescape(const char* path) {
   };
   const double copy = pass_time([] {});
   const char* const names[] = {"baseline", "ssse3", "avx512"};
+  // Every kernel must give CsvReader's values for every quoted field of the whole body.
+  for (auto u : {scp::detail::Unescaper::kBaseline, scp::detail::Unescaper::kSsse3,
+                 scp::detail::Unescaper::kAvx512}) {
+    if (!scp::detail::unescaper_available(u)) continue;
+    std::string check = body;
+    char* const end = check.data() + check.size();
+    for (const auto& [at, want] : quoted) {
+      char* const value = check.data() + at;
+      char* r = value;
+      char* w = value;
+      if (scp::detail::unescape_quoted_with(u, r, w, end, true) == nullptr ||
+          std::string_view(value, static_cast<std::size_t>(w - value)) != want) {
+        std::fprintf(stderr, "unescape %s: field at %zu differs from CsvReader's\n",
+                     names[static_cast<int>(u)], at);
+        return 1;
+      }
+    }
+  }
+  std::printf("unescape: every kernel gives CsvReader's values for all %zu quoted fields\n",
+              quoted.size());
   for (auto u : {scp::detail::Unescaper::kBaseline, scp::detail::Unescaper::kSsse3,
                  scp::detail::Unescaper::kAvx512}) {
     if (!scp::detail::unescaper_available(u)) continue;
