@@ -4,10 +4,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -605,6 +607,145 @@ TEST(Csv, FastAndBaselineUnescapeAgree) {
       }
     }
   }
+}
+
+namespace {
+
+using scp::detail::Unescaper;
+
+/// What a kernel made of a field: where the closing quote ended it (-1: never closed), the value.
+struct Unescaped {
+  std::ptrdiff_t after = -1;
+  std::string value;
+  bool operator==(const Unescaped&) const = default;
+};
+
+/// Runs kernel `u` over `text` (a quoted field's bytes after the opening quote, and whatever
+/// follows it) placed `align` bytes into an exact-size heap block, the window ending at each of
+/// `cuts` in turn (resumed like CsvReader does) and finally at the end of `text`, as the last one.
+/// The bytes after the closing quote must come out untouched.
+Unescaped run_kernel(Unescaper u, const std::string& text, std::size_t align,
+                     const std::vector<std::size_t>& cuts) {
+  std::unique_ptr<char[]> block(new char[align + text.size()]);
+  char* const base = block.get() + align;
+  std::memcpy(base, text.data(), text.size());
+  char* r = base;
+  char* w = base;
+  char* after = nullptr;
+  for (std::size_t cut : cuts) {
+    if (base + cut < r) ADD_FAILURE() << "a kernel left r past a window end";
+    after = scp::detail::unescape_quoted_with(u, r, w, base + cut, false);
+    if (after != nullptr) break;
+  }
+  if (after == nullptr)
+    after = scp::detail::unescape_quoted_with(u, r, w, base + text.size(), true);
+  Unescaped out;
+  if (after == nullptr) return out;
+  const auto used = static_cast<std::size_t>(after - base);
+  out.after = after - base;
+  out.value.assign(base, w);
+  if (std::string_view(after, text.size() - used) != std::string_view(text).substr(used)) {
+    ADD_FAILURE() << "bytes after the closing quote were overwritten";
+  }
+  return out;
+}
+
+/// Quoted fields (without their opening quote) whose quote runs sit at every offset of the first
+/// two 64-byte blocks, including pairs straddling a block edge and a closing quote that ends a
+/// block, each with a separator after it, at the end of the body, or never closed.
+std::vector<std::string> block_edge_fields() {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < 132; ++pos) {
+    for (std::size_t quotes : {0U, 1U, 2U, 3U}) {
+      for (std::size_t tail : {0U, 1U, 66U}) {
+        std::string value(pos, 'a');
+        value.append(quotes, '"');
+        value.append(tail, 'b');
+        std::string field;
+        for (char c : value) field.append(c == '"' ? 2 : 1, c);
+        out.push_back(field + "\",x\"\n");  // closed, then bytes that must stay as they are
+        if (tail == 0) {
+          out.push_back(field + "\"");  // closed by the last byte of the body
+          out.push_back(field);         // never closed
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(Csv, EveryKernelAgreesAtEveryAlignmentAndEverySplitPoint) {
+  // The AVX-512 kernel carries one bit between blocks, writes a quote that ends a block as data
+  // and steps back over it when the next block (or window) shows it closed the field, and loads
+  // the last partial block masked: its edges are the block edges and the window ends, so every
+  // kernel runs every field at every alignment, resumed at every single split point, and one
+  // byte per call.
+  std::vector<Unescaper> kernels;
+  for (Unescaper u : {Unescaper::kBaseline, Unescaper::kSsse3, Unescaper::kAvx512}) {
+    if (scp::detail::unescaper_available(u)) kernels.push_back(u);
+  }
+  std::size_t n = 0;
+  for (const std::string& text : block_edge_fields()) {
+    const Unescaped want = run_kernel(Unescaper::kBaseline, text, 0, {});
+    // The reference agrees with the scalar definition: `""` is data, a lone `"` closes.
+    Unescaped scalar;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '"') {
+        scalar.value.push_back(text[i]);
+      } else if (i + 1 < text.size() && text[i + 1] == '"') {
+        scalar.value.push_back('"');
+        ++i;
+      } else {
+        scalar.after = static_cast<std::ptrdiff_t>(i + 1);
+        break;
+      }
+    }
+    if (scalar.after < 0) scalar.value.clear();
+    ASSERT_EQ(want, scalar) << text;
+    for (Unescaper u : kernels) {
+      const auto k = static_cast<int>(u);
+      for (std::size_t align = 0; align < 64; ++align) {
+        ASSERT_EQ(run_kernel(u, text, align, {}), want) << "kernel " << k << " align " << align;
+      }
+      std::vector<std::size_t> drip;
+      for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+        ASSERT_EQ(run_kernel(u, text, cut % 64, {cut}), want) << "kernel " << k << " cut " << cut;
+        drip.push_back(cut);
+      }
+      ASSERT_EQ(run_kernel(u, text, n % 64, drip), want) << "kernel " << k << " byte per call";
+    }
+    ++n;
+  }
+}
+
+TEST(Csv, EveryKernelReadsNothingPastTheEndOfTheBody) {
+  // Each field ends at the end of a page whose next page is inaccessible: a kernel reading a
+  // byte past the body (a whole-vector load for the last partial block) faults.
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  void* mem = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  ASSERT_EQ(::mprotect(static_cast<char*>(mem) + page, page, PROT_NONE), 0);
+  char* const page_end = static_cast<char*>(mem) + page;
+  for (const std::string& text : block_edge_fields()) {
+    const Unescaped want = run_kernel(Unescaper::kBaseline, text, 0, {});
+    for (Unescaper u : {Unescaper::kBaseline, Unescaper::kSsse3, Unescaper::kAvx512}) {
+      if (!scp::detail::unescaper_available(u)) continue;
+      char* const base = page_end - text.size();
+      std::memcpy(base, text.data(), text.size());
+      char* r = base;
+      char* w = base;
+      char* const after = scp::detail::unescape_quoted_with(u, r, w, page_end, true);
+      Unescaped got;
+      if (after != nullptr) {
+        got.after = after - base;
+        got.value.assign(base, w);
+      }
+      ASSERT_EQ(got, want) << "kernel " << static_cast<int>(u) << " " << text;
+    }
+  }
+  ::munmap(mem, 2 * page);
 }
 
 TEST(Csv, FieldEndingNearTheEndOfTheBufferReadsNothingPastIt) {

@@ -103,35 +103,20 @@ inline char* unescape_scalar(char*& r, char* const end, char*& w, bool last) noe
   }
 }
 
-/// How a 64-byte block with quote mask `m` (bit i set when byte i is `"`) is unescaped:
-/// the bytes to delete (the second quote of each `""`, plus a run of quotes reaching the end of
-/// the block, left for the next block so pairs never straddle) and how many bytes it consumes.
-struct BlockCut {
-  std::uint64_t del = 0;
-  std::size_t used = 64;
-};
-
-/// False when the block holds a quote without partner (the closing one) or only quotes: then
-/// pairs_block handles it quote by quote. Runs of quotes pair up from their first quote, so a
-/// run starting at an even position drops its odd positions and vice versa.
-inline bool plan_block(std::uint64_t m, BlockCut& cut) noexcept {
+/// The quotes of a 64-byte block that pair with the quote before them (the second of each `""`),
+/// with `carry` in and out: 1 when the quote just before the block (bit -1) is the first of a
+/// pair whose second quote is bit 0. Runs of quotes pair up from their first quote: the same bit
+/// arithmetic as finding the characters a backslash escapes, with `"` as both the escape and the
+/// escaped character. Every bit of the result sits right after an unpaired-so-far quote: on a
+/// quote it marks the second of a pair, on anything else the byte after the closing quote.
+inline std::uint64_t follows_first_quote(std::uint64_t quotes, std::uint64_t& carry) noexcept {
   constexpr std::uint64_t kEven = 0x5555555555555555ULL;
-  std::size_t used = 64;
-  std::uint64_t tail = 0;
-  if ((m >> 63) != 0) {
-    if (~m == 0) return false;                                  // 64 quotes in a row
-    used = static_cast<std::size_t>(64 - __builtin_clzll(~m));  // last run starts here
-    tail = ~std::uint64_t{0} << used;
-  }
-  const std::uint64_t mq = m & ~tail;
-  const std::uint64_t starts = mq & ~(mq << 1);
-  const std::uint64_t carried = mq + (starts & kEven);  // clears runs that start even
-  const std::uint64_t runs_even = mq & ~carried;
-  const std::uint64_t drop = (runs_even & ~kEven) | (mq & ~runs_even & kEven);
-  if ((mq & ~drop & ~(drop >> 1)) != 0) return false;  // the closing quote is in this block
-  cut.del = drop | tail;
-  cut.used = used;
-  return true;
+  const std::uint64_t firsts = quotes & ~carry;  // bit 0 is a second when carried in
+  const std::uint64_t follows = (firsts << 1) | carry;
+  const std::uint64_t odd_starts = firsts & ~kEven & ~follows;
+  std::uint64_t even_starts = 0;
+  carry = __builtin_add_overflow(odd_starts, firsts, &even_starts) ? 1 : 0;
+  return (kEven ^ (even_starts << 1)) & follows;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -166,15 +151,29 @@ __attribute__((target("ssse3"))) inline char* emit_lane(char* w, __m128i lane,
   return w + kCompress.kept[drop];
 }
 
-/// The fast path: per 64-byte block, the quotes to drop (the second of each `""`) are found with
-/// bit arithmetic on the quote mask (runs of quotes pair up from their first quote, so a run
-/// starting at an even position drops its odd positions and vice versa), and the block is packed
-/// 8 bytes at a time with pshufb. Blocks with the closing quote fall back to pairs_block. A run
-/// of quotes reaching the end of the block is left for the next block, so pairs never straddle.
-/// All 64 bytes are in registers before the first store, and no store passes r + 64.
-__attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* const end,
+/// Steps r and w back onto the quote that ended the block before r, the first of a pair in
+/// progress (written at w - 1). The 8-byte stores of that block may have run over it in the input
+/// (they write up to r - 1), so it is put back.
+inline void back_onto_quote(char*& r, char*& w) noexcept {
+  *--r = '"';
+  --w;
+}
+
+/// The fast path: per 64-byte block, the quotes to drop (the second of each `""`) come from
+/// follows_first_quote, whose only state between blocks is one carry bit, so every block advances
+/// r by exactly 64 bytes and the next loads never wait on this block's arithmetic; the block is
+/// packed 8 bytes at a time with pshufb. A quote ending a block is written like data; the block
+/// that holds the closing quote (or shows that the quote ending the block before was it) goes
+/// back onto that quote when it was the first of a pair in progress and falls back to
+/// pairs_block. All 64 bytes are in registers before the first store, and no store passes r + 64.
+__attribute__((target("ssse3"))) char* unescape_ssse3(char*& r_io, char*& w_io, char* const end,
                                                       bool last) noexcept {
+  // In locals: the byte stores through w may alias r_io and w_io themselves.
+  char* r = r_io;
+  char* w = w_io;
   const __m128i q = _mm_set1_epi8('"');
+  std::uint64_t carry = 0;  // 1: the byte before r is the first quote of a pair, kept at w - 1
+  char* after = nullptr;
   while (end - r >= kBlockReadable) {
     const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r));
     const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r + 16));
@@ -185,7 +184,7 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* 
           static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q))));
     };
     const std::uint64_t m = bits(v0) | (bits(v1) << 16) | (bits(v2) << 32) | (bits(v3) << 48);
-    if (m == 0) {
+    if ((m | carry) == 0) {
       if (w != r) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v0);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 16), v1);
@@ -196,13 +195,14 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* 
       w += 64;
       continue;
     }
-    BlockCut cut;
-    if (!plan_block(m, cut)) {
-      char* after = nullptr;
-      if (pairs_block(r, w, after)) return after;
+    const std::uint64_t carried_in = carry;
+    const std::uint64_t del = follows_first_quote(m, carry);
+    if ((del & ~m) != 0) {  // a closing quote in [r - 1, r + 63)
+      if (carried_in != 0) back_onto_quote(r, w);
+      carry = 0;
+      if (pairs_block(r, w, after)) break;
       continue;
     }
-    const std::uint64_t del = cut.del;
     w = emit_lane(w, v0, static_cast<unsigned>(del & 0xFF));
     w = emit_lane(w, _mm_srli_si128(v0, 8), static_cast<unsigned>((del >> 8) & 0xFF));
     w = emit_lane(w, v1, static_cast<unsigned>((del >> 16) & 0xFF));
@@ -211,40 +211,101 @@ __attribute__((target("ssse3"))) char* unescape_ssse3(char*& r, char*& w, char* 
     w = emit_lane(w, _mm_srli_si128(v2, 8), static_cast<unsigned>((del >> 40) & 0xFF));
     w = emit_lane(w, v3, static_cast<unsigned>((del >> 48) & 0xFF));
     w = emit_lane(w, _mm_srli_si128(v3, 8), static_cast<unsigned>((del >> 56) & 0xFF));
-    if (cut.used < 64) {
-      // The 8-byte stores may have run into the quote run left for the next block; it is all
-      // quotes, so put them back (the output itself ends before r + used).
-      std::memset(r + cut.used, '"', 64 - cut.used);
-    }
-    r += cut.used;
+    r += 64;
   }
-  return unescape_scalar(r, end, w, last);
+  if (after == nullptr) {
+    if (carry != 0) back_onto_quote(r, w);  // the scalar end starts on it
+    after = unescape_scalar(r, end, w, last);
+  }
+  r_io = r;
+  w_io = w;
+  return after;
 }
 
 #define KUBEPRIV_SCP_HAVE_AVX512 1
 
+#define KUBEPRIV_SCP_AVX512_TARGET \
+  __attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt,bmi2")))
+
+/// Writes the bytes of v not in `drop` among its first `n` (n <= 64) at w.
+KUBEPRIV_SCP_AVX512_TARGET inline void emit_kept(char*& w, __m512i v, std::uint64_t drop,
+                                                 unsigned n) noexcept {
+  const std::uint64_t keep = _bzhi_u64(~drop, n);
+  const auto kept = static_cast<unsigned>(__builtin_popcountll(keep));
+  _mm512_mask_storeu_epi8(w, _bzhi_u64(~std::uint64_t{0}, kept),
+                          _mm512_maskz_compress_epi8(keep, v));
+  w += kept;
+}
+
+/// Writes the bytes of v before bit c - 1, the closing quote or a quote kept back: when c == 0
+/// that quote ended the block before, where it was written as data, so w steps back over it.
+KUBEPRIV_SCP_AVX512_TARGET inline void emit_before_quote(char*& w, __m512i v, std::uint64_t drop,
+                                                         unsigned c) noexcept {
+  if (c == 0) {
+    --w;
+  } else {
+    emit_kept(w, v, drop, c - 1);
+  }
+}
+
 /// The same with AVX-512 VBMI2 (Ice Lake and later, Zen 4): one compress and one masked store
-/// per 64-byte block, instead of eight shuffles and stores. The masked store writes exactly the
-/// kept bytes, so a quote run left for the next block is never touched.
-__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) char* unescape_avx512(
-    char*& r, char*& w, char* const end, bool last) noexcept {
+/// per 64-byte block. The block's pairs come from follows_first_quote, whose only state between
+/// blocks is one carry bit, so every block advances r by exactly 64 bytes and the next load never
+/// waits on this block's arithmetic. A quote ending a block is written like data until the next
+/// block tells whether it closes the field (then w steps back over it). The last, partial block
+/// is a masked load, which reads nothing at or past `end`; masked stores write exactly the kept
+/// bytes, so nothing at or after the closing quote is touched.
+KUBEPRIV_SCP_AVX512_TARGET char* unescape_avx512(char*& r_io, char*& w_io, char* const end,
+                                                 bool last) noexcept {
+  // In locals: the byte stores through w may alias r_io and w_io themselves, which would make the
+  // compiler store and reload both every block, a store-to-load chain through memory.
+  char* r = r_io;
+  char* w = w_io;
   const __m512i q = _mm512_set1_epi8('"');
-  while (end - r >= kBlockReadable) {
+  std::uint64_t carry = 0;  // 1: the byte before r is the first quote of a pair, kept at w - 1
+  char* after = nullptr;
+  for (;;) {
+    if (end - r < 64) break;
     const __m512i v = _mm512_loadu_si512(r);
-    BlockCut cut;  // a block without quotes is planned as "keep all 64 bytes"
-    if (!plan_block(_mm512_cmpeq_epi8_mask(v, q), cut)) {
-      char* after = nullptr;
-      if (pairs_block(r, w, after)) return after;
+    const std::uint64_t quotes = _mm512_cmpeq_epi8_mask(v, q);
+    const std::uint64_t after_first = follows_first_quote(quotes, carry);
+    const std::uint64_t after_close = after_first & ~quotes;
+    if (after_close == 0) {
+      emit_kept(w, v, after_first, 64);
+      r += 64;
       continue;
     }
-    const std::uint64_t keep = ~cut.del;
-    const auto kept = static_cast<unsigned>(__builtin_popcountll(keep));
-    const std::uint64_t store = kept == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << kept) - 1;
-    _mm512_mask_storeu_epi8(w, store, _mm512_maskz_compress_epi8(keep, v));
-    w += kept;
-    r += cut.used;
+    // The closing quote is the byte before the first bit of after_close.
+    const auto c = static_cast<unsigned>(__builtin_ctzll(after_close));
+    emit_before_quote(w, v, after_first, c);
+    r += c;
+    after = r;
+    break;
   }
-  return unescape_scalar(r, end, w, last);
+  if (after == nullptr) {
+    // The rest, fewer than 64 bytes: masked-off bytes load as zero, never as quotes.
+    const auto n = static_cast<unsigned>(end - r);
+    const __m512i v = _mm512_maskz_loadu_epi8(_bzhi_u64(~std::uint64_t{0}, n), r);
+    const std::uint64_t quotes = _mm512_cmpeq_epi8_mask(v, q);
+    const std::uint64_t after_first = follows_first_quote(quotes, carry);
+    const std::uint64_t after_close = after_first & ~quotes;
+    if (after_close == 0) {  // no quote left unpaired: the field goes on
+      emit_kept(w, v, after_first, n);
+      r = end;
+    } else {
+      const auto c = static_cast<unsigned>(__builtin_ctzll(after_close));
+      emit_before_quote(w, v, after_first, c);
+      r += c;
+      if (c < n || last) {
+        after = r;  // closed by the quote before c (the body's last byte when c == n)
+      } else {
+        --r;  // c == n: the last byte is a quote that may be the first of a pair: kept back
+      }
+    }
+  }
+  r_io = r;
+  w_io = w;
+  return after;
 }
 #endif
 
@@ -279,7 +340,8 @@ bool unescaper_available(Unescaper u) noexcept {
     case Unescaper::kAvx512:
       __builtin_cpu_init();
       return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
-             __builtin_cpu_supports("avx512vbmi2") != 0 && __builtin_cpu_supports("popcnt") != 0;
+             __builtin_cpu_supports("avx512vbmi2") != 0 && __builtin_cpu_supports("popcnt") != 0 &&
+             __builtin_cpu_supports("bmi2") != 0;
 #else
     case Unescaper::kSsse3:
     case Unescaper::kAvx512: return false;
