@@ -1,6 +1,8 @@
 // In-process figures for the scp benchmark (bench/scp/run.sh):
 //   scp_bench decode STREAM          CSV decode only (chunk framing + in-place unescape), in memory
-//   scp_bench evaluate EVENTS.jsonl  the detection alone (audit::Evaluator) over the same events
+//   scp_bench evaluate EVENTS.jsonl [auto|dom|ondemand]
+//                                    the detection alone (audit::Evaluator) over the same events,
+//                                    with the given reading (default auto, the product's)
 //   scp_bench session STREAM [echo]  the whole command (scp session + detection) from the stream
 //                                    file to a temporary file; prints time and reply bytes, with
 //                                    or without echoing the judged field (`_raw`) in the reply
@@ -69,7 +71,7 @@ int decode(const char* path) {
   return 0;
 }
 
-int evaluate(const char* path) {
+int evaluate(const char* path, kubepriv::audit::Evaluator::Reading reading) {
   // The detection alone over the same events (one per line), for the split of the session time.
   std::FILE* f = std::fopen(path, "rb");
   if (f == nullptr) return 1;
@@ -78,7 +80,7 @@ int evaluate(const char* path) {
   std::size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, n);
   std::fclose(f);
-  kubepriv::audit::Evaluator evaluator;
+  kubepriv::audit::Evaluator evaluator(reading);
   std::size_t events = 0;
   std::size_t flagged = 0;
   const double t0 = now();
@@ -128,10 +130,20 @@ int session(const char* path, bool echo) {
 
 int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "decode") == 0) return decode(argv[2]);
-  if (argc >= 3 && std::strcmp(argv[1], "evaluate") == 0) return evaluate(argv[2]);
+  if (argc >= 3 && std::strcmp(argv[1], "evaluate") == 0) {
+    using Reading = kubepriv::audit::Evaluator::Reading;
+    const std::string_view r = argc > 3 ? argv[3] : "auto";
+    if (r != "auto" && r != "dom" && r != "ondemand") return 2;
+    return evaluate(argv[2], r == "dom"        ? Reading::kDom
+                             : r == "ondemand" ? Reading::kOnDemand
+                                               : Reading::kAuto);
+  }
   if (argc >= 3 && std::strcmp(argv[1], "session") == 0) {
     return session(argv[2], argc > 3 && std::strcmp(argv[3], "echo") == 0);
   }
-  std::fputs("usage: scp_bench decode STREAM | evaluate EVENTS | session STREAM [echo]\n", stderr);
+  std::fputs(
+      "usage: scp_bench decode STREAM | evaluate EVENTS [auto|dom|ondemand] | session STREAM "
+      "[echo]\n",
+      stderr);
   return 2;
 }
