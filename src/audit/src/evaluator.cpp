@@ -121,33 +121,33 @@ enum class Member : unsigned char {
   kUser,
 };
 
-// One switch on the key's length, then at most three compares.
+// The member named by the first literal equal to `k` (literals of one length), else kOther.
+Member first_match(std::string_view /*k*/) noexcept {
+  return Member::kOther;
+}
+template <std::size_t N, typename... Rest>
+Member first_match(std::string_view k, const char (&lit)[N], Member m, const Rest&... rest) {
+  return key_is(k, lit) ? m : first_match(k, rest...);
+}
+
+// One switch on the key's length, then at most three word compares.
 [[gnu::always_inline]] inline Member member_of(std::string_view k) noexcept {
+  using M = Member;
   switch (k.size()) {
-    case 4:
-      if (key_is(k, "kind")) return Member::kKind;
-      if (key_is(k, "verb")) return Member::kVerb;
-      if (key_is(k, "user")) return Member::kUser;
-      return Member::kOther;
-    case 5: return key_is(k, "stage") ? Member::kStage : Member::kOther;
-    case 7: return key_is(k, "auditID") ? Member::kAuditId : Member::kOther;
+    case 4: return first_match(k, "kind", M::kKind, "verb", M::kVerb, "user", M::kUser);
+    case 5: return first_match(k, "stage", M::kStage);
+    case 7: return first_match(k, "auditID", M::kAuditId);
     case 9:
-      if (key_is(k, "objectRef")) return Member::kObjectRef;
-      if (key_is(k, "userAgent")) return Member::kUserAgent;
-      if (key_is(k, "sourceIPs")) return Member::kSourceIps;
-      return Member::kOther;
-    case 10:
-      if (key_is(k, "apiVersion")) return Member::kApiVersion;
-      if (key_is(k, "requestURI")) return Member::kRequestUri;
-      return Member::kOther;
-    case 11: return key_is(k, "annotations") ? Member::kAnnotations : Member::kOther;
-    case 13: return key_is(k, "requestObject") ? Member::kRequestObject : Member::kOther;
+      return first_match(k, "objectRef", M::kObjectRef, "userAgent", M::kUserAgent, "sourceIPs",
+                         M::kSourceIps);
+    case 10: return first_match(k, "apiVersion", M::kApiVersion, "requestURI", M::kRequestUri);
+    case 11: return first_match(k, "annotations", M::kAnnotations);
+    case 13: return first_match(k, "requestObject", M::kRequestObject);
     case 14:
-      if (key_is(k, "responseStatus")) return Member::kResponseStatus;
-      if (key_is(k, "responseObject")) return Member::kResponseObject;
-      return Member::kOther;
-    case 16: return key_is(k, "impersonatedUser") ? Member::kImpersonatedUser : Member::kOther;
-    default: return Member::kOther;
+      return first_match(k, "responseStatus", M::kResponseStatus, "responseObject",
+                         M::kResponseObject);
+    case 16: return first_match(k, "impersonatedUser", M::kImpersonatedUser);
+    default: return M::kOther;
   }
 }
 
