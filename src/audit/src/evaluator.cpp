@@ -9,14 +9,13 @@
 // walking the tape is cheaper than On-Demand's field-by-field navigation); On-Demand is faster
 // on large events whose bodies are only skipped (a `list` of pods), where stage 2 would build a
 // tape nobody reads (re-measured in session 4 with both readings in place: on the typical mix's
-// reads, leases and events of 0.5-2 KB the DOM reading still takes ~25 % less CPU; with a body
-// that is only skipped, On-Demand wins from ~4 KB). kAuto picks by size and, for large events, by a
-// guess from the first
-// `"verb":"` and `"resource":"` (prefer_dom): a wrong guess costs speed, never a different
-// verdict. The DOM reading accepts only an event that parses and whose envelope reads cleanly;
-// anything else (a parse or type error, not an audit event) is read again On-Demand, which owns
-// every error message, the salvage of cut events and the cloud wrappers. So the readings cannot
-// disagree on an error.
+// reads, leases and events of 0.5-2 KB the DOM reading still takes ~20 % less CPU; with a body
+// that is only skipped, On-Demand wins from ~4 KB). kAuto picks by size and, for large events,
+// by a guess from the first `"verb":"` and `"resource":"` (prefer_dom): a wrong guess costs
+// speed, never a different verdict. The DOM reading accepts only an event that parses and whose
+// envelope reads cleanly; anything else (a parse or type error, not an audit event) is read
+// again On-Demand, which owns every error message, the salvage of cut events and the cloud
+// wrappers. So the readings cannot disagree on an error.
 #include "kubepriv/audit/evaluator.hpp"
 
 #include <simdjson.h>
