@@ -5,7 +5,9 @@
 //                                    into a reused buffer before each pass (in cache, like the
 //                                    session's 256 KiB window); the copy's own time is subtracted.
 //                                    First checks every kernel against CsvReader on the body
-//   scp_bench evaluate EVENTS.jsonl  the detection alone (audit::Evaluator) over the same events
+//   scp_bench evaluate EVENTS.jsonl [auto|dom|ondemand]
+//                                    the detection alone (audit::Evaluator) over the same events,
+//                                    with the given reading (default auto, the product's)
 //   scp_bench session STREAM [echo]  the whole command (scp session + detection) from the stream
 //                                    file to a temporary file; prints time and reply bytes, with
 //                                    or without echoing the judged field (`_raw`) in the reply
@@ -88,7 +90,7 @@ int decode(const char* path) {
   return 0;
 }
 
-int evaluate(const char* path) {
+int evaluate(const char* path, kubepriv::audit::Evaluator::Reading reading) {
   // The detection alone over the same events (one per line), for the split of the session time.
   std::FILE* f = std::fopen(path, "rb");
   if (f == nullptr) return 1;
@@ -97,7 +99,7 @@ int evaluate(const char* path) {
   std::size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, n);
   std::fclose(f);
-  kubepriv::audit::Evaluator evaluator;
+  kubepriv::audit::Evaluator evaluator(reading);
   std::size_t events = 0;
   std::size_t flagged = 0;
   const double t0 = now();
@@ -342,14 +344,21 @@ int unescape(const char* path) {
 int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "decode") == 0) return decode(argv[2]);
   if (argc >= 3 && std::strcmp(argv[1], "unescape") == 0) return unescape(argv[2]);
-  if (argc >= 3 && std::strcmp(argv[1], "evaluate") == 0) return evaluate(argv[2]);
+  if (argc >= 3 && std::strcmp(argv[1], "evaluate") == 0) {
+    using Reading = kubepriv::audit::Evaluator::Reading;
+    const std::string_view r = argc > 3 ? argv[3] : "auto";
+    if (r != "auto" && r != "dom" && r != "ondemand") return 2;
+    return evaluate(argv[2], r == "dom"        ? Reading::kDom
+                             : r == "ondemand" ? Reading::kOnDemand
+                                               : Reading::kAuto);
+  }
   if (argc >= 3 && std::strcmp(argv[1], "session") == 0) {
     return session(argv[2], argc > 3 && std::strcmp(argv[3], "echo") == 0);
   }
   if (argc >= 2 && std::strcmp(argv[1], "floor") == 0) return run_floor(argc, argv);
   std::fputs(
-      "usage: scp_bench decode STREAM | unescape STREAM | evaluate EVENTS | session STREAM "
-      "[echo] | floor [--no-stage1] [BYTES...] < STREAM\n",
+      "usage: scp_bench decode STREAM | unescape STREAM | evaluate EVENTS [auto|dom|ondemand] | "
+      "session STREAM [echo] | floor [--no-stage1] [BYTES...] < STREAM\n",
       stderr);
   return 2;
 }

@@ -161,5 +161,59 @@ TEST(AuditReadings, TheDomReadingLeavesErrorsToOnDemand) {
   EXPECT_EQ(reading_of("audit/wrapper_pod_create_privileged.aks.json"), Reading::kOnDemand);
 }
 
+// An evaluator keeps its buffers between events (user.groups' strings, the bodies' findings):
+// in every reading, each verdict of a reused evaluator is the one a fresh evaluator gives,
+// whatever came before (more or fewer groups, none, no user, an error half-way through the
+// groups, a pod-spec write with names and owners from its body, then one without).
+TEST(AuditReadings, AReusedEvaluatorGivesWhatAFreshOneGives) {
+  const std::string head =
+      R"({"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a","stage":"ResponseComplete",)"
+      R"("requestURI":"/api/v1/namespaces/ns/pods","verb":)";
+  const std::string tail = R"(,"responseStatus":{"code":201}})";
+  const std::string pod_ref = R"(,"objectRef":{"resource":"pods","namespace":"ns"})";
+  const std::string body =
+      R"(,"requestObject":{"kind":"Pod","metadata":{"name":"p1","ownerReferences":[{"kind":)"
+      R"("ReplicaSet","name":"rs","controller":true}]},"spec":{"containers":[{"name":"c",)"
+      R"("image":"i","securityContext":{"privileged":true}}]}})";
+  const std::vector<std::string> events = {
+      head +
+          R"("get","user":{"username":"u","groups":["system:authenticated",)"
+          R"("system:serviceaccounts:kube-system","g3"]})" +
+          tail,
+      head + R"("get")" + tail,
+      head + R"("get","user":{"username":"u","groups":["system:masters"]})" + tail,
+      head + R"("get","user":{"username":"u"})" + tail,
+      head + R"("get","user":{"groups":["system:authenticated","system:nodes",7]})" + tail,
+      head + R"("create","user":{"username":"u","groups":["a-long-group-name-past-sso"]})" +
+          pod_ref + body + tail,
+      head + R"("create","user":{"username":"u","groups":[]})" + pod_ref +
+          R"(,"requestObject":{"kind":"Pod","spec":{"containers":[{"name":"c"}]}})" + tail,
+      head +
+          R"("get","user":{"username":"u","groups":["system:authenticated"]},)"
+          R"("user":{"username":"v","groups":["system:masters","system:nodes"]})" +
+          tail,
+  };
+  for (const Reading reading : {Reading::kAuto, Reading::kDom, Reading::kOnDemand}) {
+    Evaluator reused(reading);
+    for (int round = 0; round < 2; ++round) {
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        Evaluator fresh(reading);
+        EXPECT_EQ(verdict_text(reused.evaluate(events[i])), verdict_text(fresh.evaluate(events[i])))
+            << "event " << i << ", round " << round << ", reading " << static_cast<int>(reading);
+      }
+    }
+  }
+  // The events say what they are meant to (so the comparison above is not of empty verdicts).
+  Evaluator ev;
+  EXPECT_EQ(ev.evaluate(events[0]).user_groups.size(), 3U);
+  EXPECT_TRUE(ev.evaluate(events[1]).user_groups.empty());
+  EXPECT_EQ(ev.evaluate(events[4]).error, "user.groups holds a non-string");
+  const auto& write = ev.evaluate(events[5]);
+  EXPECT_TRUE(write.privileged);
+  EXPECT_EQ(write.owner_name, "rs");
+  EXPECT_EQ(write.name, "p1");
+  EXPECT_EQ(ev.evaluate(events[7]).user_groups.size(), 2U);
+}
+
 }  // namespace
 }  // namespace kubepriv::test
