@@ -161,7 +161,8 @@ class FloorCommand final : public scp::Handler {
     return reply;
   }
 
-  kubepriv::common::Result<void> execute(scp::ExecuteRequest& request, std::string& out) override {
+  kubepriv::common::Result<void> execute(scp::ExecuteRequest& request,
+                                         scp::ReplyBuffer& out) override {
     const std::size_t col = scp::find_column(request.columns, "_raw");
     for (;;) {
       auto more = request.rows.next(row_);
@@ -172,7 +173,11 @@ class FloorCommand final : public scp::Handler {
       bytes_ += row_[col].size();
       if (run_stage1_ && !stage1(row_[col])) ++rejected_;
     }
-    if (requests_ < reply_bytes_.size()) out.append(reply_bytes_[requests_], 'x');
+    if (requests_ < reply_bytes_.size()) {
+      char* p = out.room(reply_bytes_[requests_]);
+      std::memset(p, 'x', reply_bytes_[requests_]);
+      out.commit(p + reply_bytes_[requests_]);
+    }
     ++requests_;
     return {};
   }

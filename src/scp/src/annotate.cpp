@@ -68,32 +68,6 @@ char* put_twin(char* p, std::span<const std::string_view> values) noexcept {
 
 }  // namespace
 
-/// Appends to the reply through a raw cursor: each cell asks for room for its worst case once,
-/// then writes bytes without a capacity check per byte. The string's size runs ahead of what is
-/// written (zero-filled) and is cut back by finish().
-class AnnotateCommand::ReplyWriter {
- public:
-  explicit ReplyWriter(std::string& out) noexcept : out_(out), used_(out.size()) {}
-  ReplyWriter(const ReplyWriter&) = delete;
-  ReplyWriter& operator=(const ReplyWriter&) = delete;
-  ~ReplyWriter() = default;  // without finish() (an error): the reply is not sent
-  /// A cursor with room for `bytes` bytes; hand the end of what was written to commit().
-  char* room(std::size_t bytes) {
-    if (out_.size() - used_ < bytes) {
-      // Zero-filled ahead in 64 KiB steps: about as many bytes as the reply itself.
-      constexpr std::size_t kStep = std::size_t{64} << 10;
-      out_.resize(used_ + bytes + kStep);
-    }
-    return out_.data() + used_;
-  }
-  void commit(const char* end) noexcept { used_ = static_cast<std::size_t>(end - out_.data()); }
-  void finish() noexcept { out_.resize(used_); }  // never grows: cannot throw
-
- private:
-  std::string& out_;
-  std::size_t used_;  ///< bytes written so far
-};
-
 common::Result<AnnotateOptions> parse_annotate_options(std::span<const std::string> args) {
   auto opts = split_options(args);
   if (!opts) return tl::unexpected(opts.error());
@@ -136,12 +110,11 @@ common::Result<GetinfoReply> AnnotateCommand::getinfo(const RequestMetadata& req
   return reply;
 }
 
-common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, std::string& out) {
+common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, ReplyBuffer& out) {
   auto plan = plan_columns(request.columns);
   if (!plan) return tl::unexpected(plan.error());
   std::size_t kept = 0;
   out.append(header_);
-  ReplyWriter writer(out);
   for (;;) {
     auto more = request.rows.next(row_);
     if (!more) return tl::unexpected(more.error());
@@ -150,9 +123,8 @@ common::Result<void> AnnotateCommand::execute(ExecuteRequest& request, std::stri
     if (!judged) return tl::unexpected(judged.error());
     if (options_.only_flagged && (judged->failed || !judged->flagged)) continue;
     ++kept;
-    write_row(*plan, *judged, writer);
+    write_row(*plan, *judged, out);
   }
-  writer.finish();
   if (kept == 0) out.clear();  // no records: a 0-byte body
   return {};
 }
@@ -275,7 +247,7 @@ common::Result<Annotation> AnnotateCommand::judge_row(const ColumnPlan& plan, st
   return annotator_.annotate(value);
 }
 
-void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, ReplyWriter& out) {
+void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, ReplyBuffer& out) {
   bool row_start = true;
   auto cell = [&](std::string_view v) {
     char* p = out.room(1 + csv_field_bound(v.size()));
@@ -328,7 +300,7 @@ void AnnotateCommand::write_row(const ColumnPlan& plan, const Annotation& a, Rep
   out.commit(p + 1);
 }
 
-void AnnotateCommand::write_cells(ReplyWriter& out, bool row_start) {
+void AnnotateCommand::write_cells(ReplyBuffer& out, bool row_start) {
   // The hot path (every judged row): one room() for the whole row, everything in locals (the
   // char stores would otherwise make the compiler reload members after each byte).
   const std::string_view* const values = cells_.values.data();

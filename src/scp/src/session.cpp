@@ -64,7 +64,7 @@ int run(int in_fd, int out_fd, Handler& handler, int err_fd) {
   // The body of each request streams through the reader's small window: every record is
   // unescaped and judged while what read(2) delivered is still in cache, and memory stays flat
   // however large the chunk (issue 13).
-  std::string out;
+  ReplyBuffer out;
   std::vector<std::string> names;  // the header row, owned: the window moves under it
   std::vector<std::string_view> columns;
   for (;;) {
@@ -83,12 +83,13 @@ int run(int in_fd, int out_fd, Handler& handler, int err_fd) {
       return fail_chunk("expected an execute request, got action '" + meta->action + "'");
     }
     out.clear();
-    // The reply buffer lives across chunks (no fresh pages per chunk). Reserving half the body
-    // up front spares the first chunks' regrowth copies; pages never written cost nothing.
+    // The reply buffer lives across chunks (no fresh pages, no zero fill per chunk). Reserving
+    // half the body up front spares the first chunks' regrowth copies; pages never written cost
+    // nothing.
     // The length is only announced (the body has not arrived): a header claiming 2 GB must not
     // reserve 1 GB before its truncation is found, so the reservation is capped.
     const std::size_t guess = std::min((*chunk)->body_len / 2, kMaxReplyReserve);
-    if (out.capacity() < guess) out.reserve(guess);
+    out.reserve(guess);
     CsvReader rows(reader);
     auto header = rows.next(columns);
     if (!header) return fail_chunk(header.error().message);
@@ -104,7 +105,7 @@ int run(int in_fd, int out_fd, Handler& handler, int err_fd) {
     }
     auto rest = reader.skip_body();
     if (!rest) return fail_session(out_fd, err_fd, rest.error().message);
-    auto wrote = write_chunk(out_fd, finished_metadata(meta->finished), out);
+    auto wrote = write_chunk(out_fd, finished_metadata(meta->finished), out.view());
     if (!wrote) {
       last_words(err_fd, wrote.error().message);
       return kExitError;

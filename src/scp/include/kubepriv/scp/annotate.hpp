@@ -84,7 +84,7 @@ class AnnotateCommand final : public Handler {
       : annotator_(annotator), echo_field_(echo_field) {}
 
   common::Result<GetinfoReply> getinfo(const RequestMetadata& request) override;
-  common::Result<void> execute(ExecuteRequest& request, std::string& out) override;
+  common::Result<void> execute(ExecuteRequest& request, ReplyBuffer& out) override;
 
   [[nodiscard]] const AnnotateOptions& options() const noexcept { return options_; }
 
@@ -109,11 +109,10 @@ class AnnotateCommand final : public Handler {
   void add_header_name(std::string_view name);
   /// Judges the record in row_ (its own error, if any, goes to own_error_).
   common::Result<Annotation> judge_row(const ColumnPlan& plan, std::size_t record);
-  class ReplyWriter;  ///< appends to the reply through a cursor (annotate.cpp)
   /// Appends the reply record for row_.
-  void write_row(const ColumnPlan& plan, const Annotation& a, ReplyWriter& out);
+  void write_row(const ColumnPlan& plan, const Annotation& a, ReplyBuffer& out);
   /// write_row's output columns of a judged row, from cells_ (`row_start`: nothing written yet).
-  void write_cells(ReplyWriter& out, bool row_start);
+  void write_cells(ReplyBuffer& out, bool row_start);
 
   Annotator& annotator_;
   bool echo_field_;

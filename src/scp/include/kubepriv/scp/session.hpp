@@ -11,6 +11,7 @@
 #include "kubepriv/common/result.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/metadata.hpp"
+#include "kubepriv/scp/reply_buffer.hpp"
 
 namespace kubepriv::scp {
 
@@ -37,7 +38,7 @@ class Handler {
   virtual common::Result<GetinfoReply> getinfo(const RequestMetadata& request) = 0;
   /// Produces the reply body (CSV, possibly empty) for a request with at least a header row.
   /// `out` is cleared before the call and reused between calls. An error fails the search.
-  virtual common::Result<void> execute(ExecuteRequest& request, std::string& out) = 0;
+  virtual common::Result<void> execute(ExecuteRequest& request, ReplyBuffer& out) = 0;
 };
 
 /// Exit statuses of run_session.
