@@ -1,5 +1,6 @@
 #include "kubepriv/scp/annotate.hpp"
 
+#include "csv_write.hpp"
 #include "doubling.hpp"
 #include "kubepriv/scp/csv.hpp"
 #include "kubepriv/scp/multivalue.hpp"
@@ -319,7 +320,7 @@ void AnnotateCommand::write_cells(ReplyBuffer& out, bool row_start) {
     if (!row_start) *p++ = ',';
     row_start = false;
     if (end - begin == 1) {
-      p = csv_write_field(p, values[begin]);
+      p = detail::write_field_inline(p, values[begin]);
     } else if (end != begin) {
       const std::span<const std::string_view> several(values + begin, end - begin);
       p = put_plain(p, several);
