@@ -31,11 +31,13 @@ constexpr std::size_t find_error_index() {
 constexpr auto kOutputFields = make_output_fields();
 
 // VerdictAnnotator::values for every field, unrolled: each accessor is a constant here, so the
-// compiler can inline it (one call per row instead of one indirect call per field).
+// compiler can inline it (one call per row instead of one indirect call per field). Flattened:
+// the vectors' push_back/emplace_back inlined too (measured: GCC left each one a call, about
+// a third of this function's time).
 template <std::size_t... I>
-void append_all_values(const core::Verdict& v, scp::RowValues& out,
-                       std::array<std::string, core::kFields.size()>& scratch,
-                       std::index_sequence<I...> /*fields*/) {
+[[gnu::flatten]] void append_all_values(const core::Verdict& v, scp::RowValues& out,
+                                        std::array<std::string, core::kFields.size()>& scratch,
+                                        std::index_sequence<I...> /*fields*/) {
   ((scratch[I].clear(),
     std::integral_constant<core::FieldAccessor, core::kFields[I].values>()(v, out.values,
                                                                            scratch[I]),
