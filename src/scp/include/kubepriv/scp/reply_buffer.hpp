@@ -2,7 +2,8 @@
 /// @file
 /// The body of one reply, built through a raw cursor. Its storage lives across requests and is
 /// never zero-filled: a chunk's reply writes into pages an earlier chunk already touched, with
-/// neither page clearing nor a memset per chunk (issue 13).
+/// neither page clearing nor a memset per chunk, and the first chunk's pages are huge ones where
+/// the kernel allows (issue 13).
 
 #include <cstddef>      // std::size_t
 #include <memory>       // std::unique_ptr
@@ -43,7 +44,10 @@ class ReplyBuffer {
   /// Reallocates for at least `bytes` more bytes (at least doubling), copying what was written.
   void grow(std::size_t bytes);
 
-  std::unique_ptr<char[]> data_;
+  struct Free {
+    void operator()(char* p) const noexcept;
+  };
+  std::unique_ptr<char, Free> data_;  ///< not zero-filled; huge pages from 2 MiB on (see .cpp)
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };
