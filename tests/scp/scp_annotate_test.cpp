@@ -465,6 +465,39 @@ TEST(Session, OneBytePerReadGivesTheSameReplies) {
   EXPECT_TRUE(r.replies[1].body == want) << r.replies[1].body.substr(0, 100);
 }
 
+// The reply buffer lives across chunks and is never cleared byte by byte: a chunk's reply must
+// be what the same chunk gets in a fresh session, after bigger and smaller replies (the big ones
+// past 2 MiB, where the buffer switches to huge pages), after header-only chunks and failures.
+TEST(Session, ReplyDoesNotDependOnEarlierChunks) {
+  FakeAnnotator a;
+  const std::string hdr = "_raw,_chunked_idx,__mv__raw,__mv__chunked_idx\n";
+  auto rows = [&](int n, const std::string& word) {
+    std::string body = hdr;
+    for (int i = 0; i < n; ++i) {
+      body += "\"{" + word + " " + std::to_string(i) + " \"\"q\"\" w,x}\"," + std::to_string(i) +
+              ",,\n";
+      if (i % 7 == 3) body += "plain" + std::to_string(i) + "," + std::to_string(i) + ",,\n";
+    }
+    return body;
+  };
+  const std::vector<std::string> bodies = {
+      rows(30000, "first"), rows(3, "small"),    hdr, rows(45000, "bigger-words-here"),
+      rows(1, "one"),       rows(20000, "again")};
+  std::string all = getinfo();
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    all += execute(i + 1 == bodies.size(), bodies[i]);
+  }
+  const SessionRun together = run_session_on(all, a);
+  ASSERT_EQ(together.status, scp::kExitOk) << together.err;
+  ASSERT_EQ(together.replies.size(), bodies.size() + 1);
+  EXPECT_GT(together.replies[4].body.size(), std::size_t{2} << 20);  // past the huge-page size
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    const SessionRun alone = run_session_on(getinfo() + execute(true, bodies[i]), a);
+    ASSERT_EQ(alone.replies.size(), 2u);
+    EXPECT_TRUE(alone.replies[1].body == together.replies[i + 1].body) << "chunk " << i;
+  }
+}
+
 // A chunk that is cut short is reported as such, whatever else is wrong with it: the other
 // errors are only found while its body streams in, and the truncation must still win.
 TEST(Session, TruncationWinsOverErrorsFoundEarlierInTheChunk) {

@@ -19,6 +19,7 @@
 #include "kubepriv/scp/metadata.hpp"
 #include "kubepriv/scp/multivalue.hpp"
 #include "kubepriv/scp/options.hpp"
+#include "kubepriv/scp/reply_buffer.hpp"
 
 namespace scp = kubepriv::scp;
 
@@ -268,6 +269,52 @@ TEST(ChunkReader, GrowsPastHugePagesAndKeepsEveryByteAcrossChunks) {
   auto eof = r.next();
   ASSERT_TRUE(eof);
   EXPECT_FALSE(*eof);
+}
+
+// ---------------------------------------------------------------- ReplyBuffer
+
+// The reply buffer is never zero-filled and lives across chunks: whatever a bigger reply left in
+// it, a later smaller one must be exactly its own bytes; growth (also past 2 MiB, where storage
+// comes in whole huge pages) keeps every byte written; clear() keeps the storage.
+TEST(ReplyBuffer, KeepsEveryByteAcrossGrowthAndReuse) {
+  auto pattern = [](std::size_t n, unsigned seed) {
+    std::string b(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<char>((i * 131 + seed) & 0xFF);
+    return b;
+  };
+  scp::ReplyBuffer out;
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(out.view(), "");
+  // Written in pieces of odd sizes through room()/commit() and append(), growing many times.
+  const std::string big = pattern((std::size_t{5} << 20) + 3, 1);
+  for (std::size_t at = 0, step = 1; at < big.size(); at += step, step = step * 3 % 70001 + 1) {
+    const std::string_view piece = std::string_view(big).substr(at, step);
+    if (step % 2 == 0) {
+      out.append(piece);
+    } else {
+      char* p = out.room(piece.size() + 16);  // more room than used, as the cell writers ask
+      std::memcpy(p, piece.data(), piece.size());
+      out.commit(p + piece.size());
+    }
+  }
+  ASSERT_EQ(out.size(), big.size());
+  EXPECT_TRUE(out.view() == big);
+  const std::size_t capacity = out.capacity();
+  EXPECT_GE(capacity, big.size());
+  // Reused: a smaller reply is exactly its bytes, without growing or leftovers.
+  out.clear();
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(out.capacity(), capacity);
+  const std::string small = pattern(1000, 2);
+  out.append(small);
+  EXPECT_TRUE(out.view() == small);
+  EXPECT_EQ(out.capacity(), capacity);
+  // reserve() makes room in all, keeping what was written.
+  out.reserve(capacity + 1);
+  EXPECT_GE(out.capacity(), capacity + 1);
+  EXPECT_TRUE(out.view() == small);
+  out.append("");
+  EXPECT_TRUE(out.view() == small);
 }
 
 // ---------------------------------------------------------------- CSV
