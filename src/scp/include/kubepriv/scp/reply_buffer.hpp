@@ -16,8 +16,8 @@ class ReplyBuffer {
   ReplyBuffer() = default;
   ReplyBuffer(const ReplyBuffer&) = delete;
   ReplyBuffer& operator=(const ReplyBuffer&) = delete;
-  ReplyBuffer(ReplyBuffer&&) noexcept = default;
-  ReplyBuffer& operator=(ReplyBuffer&&) noexcept = default;
+  ReplyBuffer(ReplyBuffer&&) = delete;  // a moved-from buffer would keep its sizes
+  ReplyBuffer& operator=(ReplyBuffer&&) = delete;
   ~ReplyBuffer() = default;
 
   /// A cursor with room for `bytes` bytes after what was written; hand the end of what was
