@@ -150,13 +150,45 @@ Member first_match(std::string_view k, const char (&lit)[N], Member m, const Res
   }
 }
 
+// The first occurrence of `needle` (a JSON key with its `":"`, 8 bytes or more) in `head`, or
+// null. glibc's memmem was ~2 % of a write-heavy event's CPU; this tests 16 positions per step
+// for needle[1] (the key's first letter) and needle[n - 2] (its `:`), the pair of bytes that is
+// rare in JSON text, and compares the whole needle only there (W. Mula's SIMD substring search).
+// Every load stays inside `head`; the last positions fall back to memmem.
+template <std::size_t N>
+const char* find_key(std::string_view head, const char (&needle)[N]) {
+  constexpr std::size_t n = N - 1;
+  static_assert(n >= 8);
+  const char* p = head.data();
+  const char* const end = head.data() + head.size();
+#if defined(__SSE2__)
+  const __m128i first = _mm_set1_epi8(needle[1]);
+  const __m128i colon = _mm_set1_epi8(needle[n - 2]);
+  // Candidates p + i for i in [0, 16): their bytes 1 and n - 2 are loaded, and p + 15 + n <= end.
+  while (end - p >= static_cast<std::ptrdiff_t>(n + 15)) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 2));
+    auto mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, colon))));
+    while (mask != 0) {
+      const char* at = p + __builtin_ctz(mask);
+      if (std::memcmp(at, needle, n) == 0) return at;
+      mask &= mask - 1;
+    }
+    p += 16;
+  }
+#endif
+  const void* at = ::memmem(p, static_cast<std::size_t>(end - p), needle, n);
+  return static_cast<const char*>(at);
+}
+
 // The JSON string value that follows the first `needle` (which ends with `"`) in `head`; empty
 // when absent or escaped.
-std::string_view string_after(std::string_view head, std::string_view needle) {
-  const void* at = ::memmem(head.data(), head.size(), needle.data(), needle.size());
+template <std::size_t N>
+std::string_view string_after(std::string_view head, const char (&needle)[N]) {
+  const char* at = find_key(head, needle);
   if (at == nullptr) return {};
-  const std::string_view rest = head.substr(
-      static_cast<std::size_t>(static_cast<const char*>(at) - head.data()) + needle.size());
+  const std::string_view rest = head.substr(static_cast<std::size_t>(at - head.data()) + N - 1);
   const std::size_t end = rest.find_first_of("\"\\");
   if (end == std::string_view::npos || rest[end] != '"') return {};
   return rest.substr(0, end);
