@@ -9,7 +9,7 @@
 #include <cmath>          // std::floor
 #include <optional>       // std::optional
 #include <unordered_set>  // std::unordered_set
-#include <utility>        // std::pair
+#include <utility>        // std::move, std::pair, std::swap
 #include <vector>         // std::vector
 
 namespace kubepriv::audit::detail {
@@ -116,16 +116,25 @@ std::optional<bool> host_process_of(element e) {
   return to_bool(hp.value);
 }
 
-// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`.
+// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`,
+// overwriting its strings in place (a recycled container's mount names keep their capacity).
 void names_of(element list_value, std::vector<std::string>& out) {
-  out.clear();
+  std::size_t n = 0;
   array list;
-  if (list_value.get_array().get(list) != SUCCESS) return;
-  for (const auto item : list) {
-    const Lookup name = lookup(item, "name");
-    std::string_view s;
-    if (name.found && name.value.get_string().get(s) == SUCCESS) out.emplace_back(s);
+  if (list_value.get_array().get(list) == SUCCESS) {
+    for (const auto item : list) {
+      const Lookup name = lookup(item, "name");
+      std::string_view s;
+      if (!name.found || name.value.get_string().get(s) != SUCCESS) continue;
+      if (n < out.size()) {
+        out[n].assign(s);
+      } else {
+        out.emplace_back(s);
+      }
+      ++n;
+    }
   }
+  out.erase(out.begin() + static_cast<std::ptrdiff_t>(n), out.end());
 }
 
 // One securityContext object, at either level: forgets what the level held (a repeated key
@@ -183,9 +192,10 @@ void pod_security_key(std::string_view k, element v, core::PodSecurityContext& s
   if (k == "sysctls") names_of(v, sc.sysctls);
 }
 
-// One container object into `c`; returns whether it deletes itself.
+// One container object into `c` (from ContainerPool::add); returns whether it deletes itself.
 bool walk_container(object o, core::Container& c) {
   bool deleted = false;
+  bool mounts = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
@@ -206,14 +216,17 @@ bool walk_container(object o, core::Container& c) {
       }
     } else if (k == "volumeMounts") {
       names_of(v, c.volume_mounts);
+      mounts = true;
     } else if (is_patch(k)) {
       deleted = deletes(v);
     }
   }
+  if (!mounts) c.volume_mounts.clear();  // a recycled container's names are stale
   return deleted;
 }
 
-void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spec) {
+void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spec,
+                     ContainerPool& pool) {
   // A repeated list replaces the earlier one (last duplicate key wins).
   std::erase_if(spec.containers, [kind](const core::Container& c) { return c.kind == kind; });
   array list;
@@ -222,7 +235,7 @@ void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spe
   for (const auto item : list) {
     object o;
     if (item.get_object().get(o) == SUCCESS) {
-      core::Container& c = spec.containers.emplace_back();
+      core::Container& c = pool.add(spec);
       c.kind = kind;
       c.index = index;
       if (walk_container(o, c)) spec.containers.pop_back();
@@ -267,17 +280,17 @@ void walk_volumes(element value, core::PodSpec& spec) {
 }
 
 // A pod spec object into `spec`; returns whether it deletes itself.
-bool walk_pod_spec(object o, core::PodSpec& spec) {
+bool walk_pod_spec(object o, core::PodSpec& spec, ContainerPool& pool) {
   bool deleted = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
     if (k == "containers") {
-      walk_containers(v, core::ContainerKind::kContainer, spec);
+      walk_containers(v, core::ContainerKind::kContainer, spec, pool);
     } else if (k == "initContainers") {
-      walk_containers(v, core::ContainerKind::kInit, spec);
+      walk_containers(v, core::ContainerKind::kInit, spec, pool);
     } else if (k == "ephemeralContainers") {
-      walk_containers(v, core::ContainerKind::kEphemeral, spec);
+      walk_containers(v, core::ContainerKind::kEphemeral, spec, pool);
     } else if (k == "volumes") {
       walk_volumes(v, spec);
     } else if (k == "hostPID") {
@@ -298,18 +311,18 @@ bool walk_pod_spec(object o, core::PodSpec& spec) {
 }
 
 // Forgets the pod spec read so far but the annotations, which come from the template's metadata.
-void clear_keeping_annotations(core::PodSpec& spec) {
+void clear_keeping_annotations(core::PodSpec& spec, ContainerPool& pool) {
   auto annotations = std::move(spec.annotations);
-  spec.clear();
+  pool.clear(spec);
   spec.annotations = std::move(annotations);
 }
 
 // A template's `spec` key: a repeated `spec` replaces the earlier one; metadata is kept.
-void walk_template_spec(element value, core::PodSpec& spec) {
-  clear_keeping_annotations(spec);
+void walk_template_spec(element value, core::PodSpec& spec, ContainerPool& pool) {
+  clear_keeping_annotations(spec, pool);
   object s;
-  if (value.get_object().get(s) == SUCCESS && walk_pod_spec(s, spec)) {
-    clear_keeping_annotations(spec);
+  if (value.get_object().get(s) == SUCCESS && walk_pod_spec(s, spec, pool)) {
+    clear_keeping_annotations(spec, pool);
   }
 }
 
@@ -405,20 +418,48 @@ void walk_metadata(element value, BodyMeta* meta, core::PodSpec* spec) {
 }
 
 // A pod template below the root: an object with `metadata` and `spec`.
-void walk_template(object o, core::PodSpec& spec) {
+void walk_template(object o, core::PodSpec& spec, ContainerPool& pool) {
   for (const auto field : o) {
     if (field.key == "metadata") {
       walk_metadata(field.value, nullptr, &spec);
     } else if (field.key == "spec") {
-      walk_template_spec(field.value, spec);
+      walk_template_spec(field.value, spec, pool);
     }
   }
 }
 
 }  // namespace
 
+void ContainerPool::clear(core::PodSpec& spec) {
+  // At most kSpare containers are kept (a hostile body may have many); their strings are no
+  // larger than the largest body seen, whose DOM the parser keeps anyway.
+  constexpr std::size_t kSpare = 64;
+  if (spare.empty() && spec.containers.size() <= kSpare) {
+    std::swap(spare, spec.containers);  // the common case: no moves
+  } else {
+    for (auto& c : spec.containers) {
+      if (spare.size() >= kSpare) break;
+      spare.push_back(std::move(c));
+    }
+  }
+  spec.clear();
+}
+
+core::Container& ContainerPool::add(core::PodSpec& spec) {
+  if (spare.empty()) return spec.containers.emplace_back();
+  core::Container& c = spec.containers.emplace_back(std::move(spare.back()));
+  spare.pop_back();
+  c.kind = core::ContainerKind::kContainer;
+  c.index = 0;
+  c.name.clear();
+  c.image.clear();
+  c.security.reset();
+  c.host_ports.clear();
+  return c;
+}
+
 void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subresource,
-                 core::PodSpec& spec, BodyMeta& meta) {
+                 core::PodSpec& spec, BodyMeta& meta, ContainerPool& pool) {
   object o;
   if (root.get_object().get(o) != SUCCESS) return;
   // One pass over the root (whose own `$patch` is not honoured): the body's identity, and either
@@ -439,7 +480,7 @@ void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subr
     } else if (k == "metadata") {
       walk_metadata(v, &meta, root_is_template ? &spec : nullptr);
     } else if (root_is_template && k == "spec") {
-      walk_template_spec(v, spec);
+      walk_template_spec(v, spec, pool);
     } else if (ephemeral_subresource && k == "ephemeralContainers") {
       legacy = v;
       have_legacy = true;
@@ -459,9 +500,9 @@ void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subr
     }
     object tmpl;
     if (!live_object(step, tmpl)) return;
-    walk_template(tmpl, spec);
+    walk_template(tmpl, spec, pool);
   }
-  if (have_legacy) walk_containers(legacy, core::ContainerKind::kEphemeral, spec);
+  if (have_legacy) walk_containers(legacy, core::ContainerKind::kEphemeral, spec, pool);
 }
 
 }  // namespace kubepriv::audit::detail

@@ -273,6 +273,7 @@ struct Evaluator::Impl {
   bool has_response_el = false;
 
   core::PodSpec spec;
+  detail::ContainerPool pool;  // spec's dropped containers, reused with their storage
   core::SpecWrite write;
   core::EventFacts facts;
   detail::BodyMeta request_meta;
@@ -817,7 +818,7 @@ struct Evaluator::Impl {
                      const core::Target& t, std::string_view what, detail::BodyMeta& meta,
                      core::SpecFindings& out) {
     const bool ephemeral = t.scope == core::SpecScope::kEphemeralOnly;
-    spec.clear();
+    pool.clear(spec);
     if (is_array) {
       simdjson::dom::array ops;
       if (!t.is_patch || root.get_array().get(ops) != SUCCESS) return Body::kNone;
@@ -828,9 +829,9 @@ struct Evaluator::Impl {
             core::concat({"JSON patch could not be replayed: ", simdjson::error_message(e)});
         return Body::kInvalid;
       }
-      detail::walk_object(sk, *t.carrier, ephemeral, spec, meta);
+      detail::walk_object(sk, *t.carrier, ephemeral, spec, meta, pool);
     } else {
-      detail::walk_object(root, *t.carrier, ephemeral, spec, meta);
+      detail::walk_object(root, *t.carrier, ephemeral, spec, meta, pool);
       // A Status (403/422 ...) in responseObject is not the object.
       if (meta.kind == "Status") return Body::kNone;
     }
