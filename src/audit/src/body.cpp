@@ -7,6 +7,7 @@
 
 #include <algorithm>      // std::reverse
 #include <cmath>          // std::floor
+#include <cstring>        // std::memcmp
 #include <optional>       // std::optional
 #include <unordered_set>  // std::unordered_set
 #include <utility>        // std::move, std::pair, std::swap
@@ -86,13 +87,14 @@ struct Lookup {
   element value;       ///< the last value of `key`, when found
 };
 
-Lookup lookup(element e, std::string_view key) {
+template <typename IsKey>
+Lookup lookup_if(element e, IsKey is_key) {
   Lookup r;
   object o;
   if (e.get_object().get(o) != SUCCESS) return r;
   bool deleted = false;
   for (const auto field : o) {
-    if (field.key == key) {
+    if (is_key(field.key)) {
       r.value = field.value;
       r.found = true;
     } else if (is_patch(field.key)) {
@@ -102,6 +104,19 @@ Lookup lookup(element e, std::string_view key) {
   r.live = !deleted;
   r.found = r.found && r.live;
   return r;
+}
+
+Lookup lookup(element e, std::string_view key) {
+  return lookup_if(e, [key](std::string_view k) { return k == key; });
+}
+
+// A literal key: the compare is inlined (no memcmp call per field of every port, mount and
+// profile object).
+template <std::size_t N>
+Lookup lookup(element e, const char (&key)[N]) {
+  return lookup_if(e, [&key](std::string_view k) {
+    return k.size() == N - 1 && std::memcmp(k.data(), key, N - 1) == 0;
+  });
 }
 
 std::optional<std::string> profile_type(element e) {
