@@ -30,10 +30,17 @@ std::optional<bool> to_bool(element e) {
   return std::nullopt;
 }
 
-std::optional<std::string> to_string_opt(element e) {
+// A string value into `out`, built in place (a returned optional was two more copies of the
+// text); nullopt for any other type.
+void set_string_opt(element e, std::optional<std::string>& out) {
   std::string_view s;
-  if (e.get_string().get(s) == SUCCESS) return std::string(s);
-  return std::nullopt;
+  if (e.get_string().get(s) != SUCCESS) {
+    out.reset();
+  } else if (out) {
+    out->assign(s);
+  } else {
+    out.emplace(s);
+  }
 }
 
 // A string value's text; empty for any other type.
@@ -119,10 +126,14 @@ Lookup lookup(element e, const char (&key)[N]) {
   });
 }
 
-std::optional<std::string> profile_type(element e) {
+// seccompProfile.type / appArmorProfile.type into `out`.
+void profile_type(element e, std::optional<std::string>& out) {
   const Lookup type = lookup(e, "type");
-  if (!type.found) return std::nullopt;
-  return to_string_opt(type.value);
+  if (type.found) {
+    set_string_opt(type.value, out);
+  } else {
+    out.reset();
+  }
 }
 
 std::optional<bool> host_process_of(element e) {
@@ -167,9 +178,9 @@ void walk_security(element value, Context& sc, void (*own)(std::string_view, ele
     if (k == "runAsUser") {
       sc.run_as_user = to_int(v);
     } else if (k == "seccompProfile") {
-      sc.seccomp_type = profile_type(v);
+      profile_type(v, sc.seccomp_type);
     } else if (k == "appArmorProfile") {
-      sc.apparmor_type = profile_type(v);
+      profile_type(v, sc.apparmor_type);
     } else if (k == "windowsOptions") {
       sc.host_process = host_process_of(v);
     } else if (is_patch(k)) {
@@ -188,7 +199,7 @@ void container_security_key(std::string_view k, element v, core::ContainerSecuri
   } else if (k == "allowPrivilegeEscalation") {
     sc.allow_privilege_escalation = to_bool(v);
   } else if (k == "procMount") {
-    sc.proc_mount = to_string_opt(v);
+    set_string_opt(v, sc.proc_mount);
   } else if (k == "capabilities") {
     sc.capabilities_add.clear();
     const Lookup add = lookup(v, "add");
