@@ -192,6 +192,22 @@ TEST(AuditReadings, AReusedEvaluatorGivesWhatAFreshOneGives) {
           R"("get","user":{"username":"u","groups":["system:authenticated"]},)"
           R"("user":{"username":"v","groups":["system:masters","system:nodes"]})" +
           tail,
+      // Containers are recycled with their storage: a container that sets everything (mount
+      // names and image past the inline buffer), then ones that set nothing, or other mounts;
+      // a stale "host" mount would attribute container b to the hostPath finding.
+      head + R"("create")" + pod_ref +
+          R"(,"requestObject":{"kind":"Pod","spec":{"volumes":[{"name":"host","hostPath":)"
+          R"({"path":"/etc"}}],"containers":[{"name":"a-container-name-past-sso","image":)"
+          R"("registry.example/a-long-image:1","ports":[{"hostPort":80}],"volumeMounts":)"
+          R"([{"name":"host"},{"name":"a-mount-name-past-the-inline-buffer"}],)"
+          R"("securityContext":{"procMount":"Unmasked","seccompProfile":{"type":"Unconfined"},)"
+          R"("capabilities":{"add":["SYS_ADMIN"]}}}]}})" +
+          tail,
+      head + R"("create")" + pod_ref +
+          R"(,"requestObject":{"kind":"Pod","spec":{"volumes":[{"name":"host","hostPath":)"
+          R"({"path":"/etc"}}],"containers":[{"name":"b"},{"name":"c","volumeMounts":)"
+          R"([{"name":"other"}]},{"name":"d","volumeMounts":[{"name":"host"}]}]}})" +
+          tail,
   };
   for (const Reading reading : {Reading::kAuto, Reading::kDom, Reading::kOnDemand}) {
     Evaluator reused(reading);
@@ -213,6 +229,10 @@ TEST(AuditReadings, AReusedEvaluatorGivesWhatAFreshOneGives) {
   EXPECT_EQ(write.owner_name, "rs");
   EXPECT_EQ(write.name, "p1");
   EXPECT_EQ(ev.evaluate(events[7]).user_groups.size(), 2U);
+  EXPECT_EQ(ev.evaluate(events[8]).containers,
+            std::vector<std::string>{"a-container-name-past-sso"});
+  EXPECT_EQ(ev.evaluate(events[9]).containers, std::vector<std::string>{"d"});
+  EXPECT_TRUE(ev.evaluate(events[9]).reasons.has(core::Reason::kHostPath));
 }
 
 }  // namespace

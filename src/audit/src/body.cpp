@@ -7,9 +7,10 @@
 
 #include <algorithm>      // std::reverse
 #include <cmath>          // std::floor
+#include <cstring>        // std::memcmp
 #include <optional>       // std::optional
 #include <unordered_set>  // std::unordered_set
-#include <utility>        // std::pair
+#include <utility>        // std::move, std::pair, std::swap
 #include <vector>         // std::vector
 
 namespace kubepriv::audit::detail {
@@ -29,10 +30,17 @@ std::optional<bool> to_bool(element e) {
   return std::nullopt;
 }
 
-std::optional<std::string> to_string_opt(element e) {
+// A string value into `out`, built in place (a returned optional was two more copies of the
+// text); nullopt for any other type.
+void set_string_opt(element e, std::optional<std::string>& out) {
   std::string_view s;
-  if (e.get_string().get(s) == SUCCESS) return std::string(s);
-  return std::nullopt;
+  if (e.get_string().get(s) != SUCCESS) {
+    out.reset();
+  } else if (out) {
+    out->assign(s);
+  } else {
+    out.emplace(s);
+  }
 }
 
 // A string value's text; empty for any other type.
@@ -86,13 +94,14 @@ struct Lookup {
   element value;       ///< the last value of `key`, when found
 };
 
-Lookup lookup(element e, std::string_view key) {
+template <typename IsKey>
+Lookup lookup_if(element e, IsKey is_key) {
   Lookup r;
   object o;
   if (e.get_object().get(o) != SUCCESS) return r;
   bool deleted = false;
   for (const auto field : o) {
-    if (field.key == key) {
+    if (is_key(field.key)) {
       r.value = field.value;
       r.found = true;
     } else if (is_patch(field.key)) {
@@ -104,10 +113,27 @@ Lookup lookup(element e, std::string_view key) {
   return r;
 }
 
-std::optional<std::string> profile_type(element e) {
+Lookup lookup(element e, std::string_view key) {
+  return lookup_if(e, [key](std::string_view k) { return k == key; });
+}
+
+// A literal key: the compare is inlined (no memcmp call per field of every port, mount and
+// profile object).
+template <std::size_t N>
+Lookup lookup(element e, const char (&key)[N]) {
+  return lookup_if(e, [&key](std::string_view k) {
+    return k.size() == N - 1 && std::memcmp(k.data(), key, N - 1) == 0;
+  });
+}
+
+// seccompProfile.type / appArmorProfile.type into `out`.
+void profile_type(element e, std::optional<std::string>& out) {
   const Lookup type = lookup(e, "type");
-  if (!type.found) return std::nullopt;
-  return to_string_opt(type.value);
+  if (type.found) {
+    set_string_opt(type.value, out);
+  } else {
+    out.reset();
+  }
 }
 
 std::optional<bool> host_process_of(element e) {
@@ -116,16 +142,25 @@ std::optional<bool> host_process_of(element e) {
   return to_bool(hp.value);
 }
 
-// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`.
+// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`,
+// overwriting its strings in place (a recycled container's mount names keep their capacity).
 void names_of(element list_value, std::vector<std::string>& out) {
-  out.clear();
+  std::size_t n = 0;
   array list;
-  if (list_value.get_array().get(list) != SUCCESS) return;
-  for (const auto item : list) {
-    const Lookup name = lookup(item, "name");
-    std::string_view s;
-    if (name.found && name.value.get_string().get(s) == SUCCESS) out.emplace_back(s);
+  if (list_value.get_array().get(list) == SUCCESS) {
+    for (const auto item : list) {
+      const Lookup name = lookup(item, "name");
+      std::string_view s;
+      if (!name.found || name.value.get_string().get(s) != SUCCESS) continue;
+      if (n < out.size()) {
+        out[n].assign(s);
+      } else {
+        out.emplace_back(s);
+      }
+      ++n;
+    }
   }
+  out.erase(out.begin() + static_cast<std::ptrdiff_t>(n), out.end());
 }
 
 // One securityContext object, at either level: forgets what the level held (a repeated key
@@ -143,9 +178,9 @@ void walk_security(element value, Context& sc, void (*own)(std::string_view, ele
     if (k == "runAsUser") {
       sc.run_as_user = to_int(v);
     } else if (k == "seccompProfile") {
-      sc.seccomp_type = profile_type(v);
+      profile_type(v, sc.seccomp_type);
     } else if (k == "appArmorProfile") {
-      sc.apparmor_type = profile_type(v);
+      profile_type(v, sc.apparmor_type);
     } else if (k == "windowsOptions") {
       sc.host_process = host_process_of(v);
     } else if (is_patch(k)) {
@@ -164,7 +199,7 @@ void container_security_key(std::string_view k, element v, core::ContainerSecuri
   } else if (k == "allowPrivilegeEscalation") {
     sc.allow_privilege_escalation = to_bool(v);
   } else if (k == "procMount") {
-    sc.proc_mount = to_string_opt(v);
+    set_string_opt(v, sc.proc_mount);
   } else if (k == "capabilities") {
     sc.capabilities_add.clear();
     const Lookup add = lookup(v, "add");
@@ -183,9 +218,10 @@ void pod_security_key(std::string_view k, element v, core::PodSecurityContext& s
   if (k == "sysctls") names_of(v, sc.sysctls);
 }
 
-// One container object into `c`; returns whether it deletes itself.
+// One container object into `c` (from ContainerPool::add); returns whether it deletes itself.
 bool walk_container(object o, core::Container& c) {
   bool deleted = false;
+  bool mounts = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
@@ -206,14 +242,17 @@ bool walk_container(object o, core::Container& c) {
       }
     } else if (k == "volumeMounts") {
       names_of(v, c.volume_mounts);
+      mounts = true;
     } else if (is_patch(k)) {
       deleted = deletes(v);
     }
   }
+  if (!mounts) c.volume_mounts.clear();  // a recycled container's names are stale
   return deleted;
 }
 
-void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spec) {
+void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spec,
+                     ContainerPool& pool) {
   // A repeated list replaces the earlier one (last duplicate key wins).
   std::erase_if(spec.containers, [kind](const core::Container& c) { return c.kind == kind; });
   array list;
@@ -222,7 +261,7 @@ void walk_containers(element value, core::ContainerKind kind, core::PodSpec& spe
   for (const auto item : list) {
     object o;
     if (item.get_object().get(o) == SUCCESS) {
-      core::Container& c = spec.containers.emplace_back();
+      core::Container& c = pool.add(spec);
       c.kind = kind;
       c.index = index;
       if (walk_container(o, c)) spec.containers.pop_back();
@@ -267,17 +306,17 @@ void walk_volumes(element value, core::PodSpec& spec) {
 }
 
 // A pod spec object into `spec`; returns whether it deletes itself.
-bool walk_pod_spec(object o, core::PodSpec& spec) {
+bool walk_pod_spec(object o, core::PodSpec& spec, ContainerPool& pool) {
   bool deleted = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
     if (k == "containers") {
-      walk_containers(v, core::ContainerKind::kContainer, spec);
+      walk_containers(v, core::ContainerKind::kContainer, spec, pool);
     } else if (k == "initContainers") {
-      walk_containers(v, core::ContainerKind::kInit, spec);
+      walk_containers(v, core::ContainerKind::kInit, spec, pool);
     } else if (k == "ephemeralContainers") {
-      walk_containers(v, core::ContainerKind::kEphemeral, spec);
+      walk_containers(v, core::ContainerKind::kEphemeral, spec, pool);
     } else if (k == "volumes") {
       walk_volumes(v, spec);
     } else if (k == "hostPID") {
@@ -298,18 +337,18 @@ bool walk_pod_spec(object o, core::PodSpec& spec) {
 }
 
 // Forgets the pod spec read so far but the annotations, which come from the template's metadata.
-void clear_keeping_annotations(core::PodSpec& spec) {
+void clear_keeping_annotations(core::PodSpec& spec, ContainerPool& pool) {
   auto annotations = std::move(spec.annotations);
-  spec.clear();
+  pool.clear(spec);
   spec.annotations = std::move(annotations);
 }
 
 // A template's `spec` key: a repeated `spec` replaces the earlier one; metadata is kept.
-void walk_template_spec(element value, core::PodSpec& spec) {
-  clear_keeping_annotations(spec);
+void walk_template_spec(element value, core::PodSpec& spec, ContainerPool& pool) {
+  clear_keeping_annotations(spec, pool);
   object s;
-  if (value.get_object().get(s) == SUCCESS && walk_pod_spec(s, spec)) {
-    clear_keeping_annotations(spec);
+  if (value.get_object().get(s) == SUCCESS && walk_pod_spec(s, spec, pool)) {
+    clear_keeping_annotations(spec, pool);
   }
 }
 
@@ -405,20 +444,48 @@ void walk_metadata(element value, BodyMeta* meta, core::PodSpec* spec) {
 }
 
 // A pod template below the root: an object with `metadata` and `spec`.
-void walk_template(object o, core::PodSpec& spec) {
+void walk_template(object o, core::PodSpec& spec, ContainerPool& pool) {
   for (const auto field : o) {
     if (field.key == "metadata") {
       walk_metadata(field.value, nullptr, &spec);
     } else if (field.key == "spec") {
-      walk_template_spec(field.value, spec);
+      walk_template_spec(field.value, spec, pool);
     }
   }
 }
 
 }  // namespace
 
+void ContainerPool::clear(core::PodSpec& spec) {
+  // At most kSpare containers are kept (a hostile body may have many); their strings are no
+  // larger than the largest body seen, whose DOM the parser keeps anyway.
+  constexpr std::size_t kSpare = 64;
+  if (spare.empty() && spec.containers.size() <= kSpare) {
+    std::swap(spare, spec.containers);  // the common case: no moves
+  } else {
+    for (auto& c : spec.containers) {
+      if (spare.size() >= kSpare) break;
+      spare.push_back(std::move(c));
+    }
+  }
+  spec.clear();
+}
+
+core::Container& ContainerPool::add(core::PodSpec& spec) {
+  if (spare.empty()) return spec.containers.emplace_back();
+  core::Container& c = spec.containers.emplace_back(std::move(spare.back()));
+  spare.pop_back();
+  c.kind = core::ContainerKind::kContainer;
+  c.index = 0;
+  c.name.clear();
+  c.image.clear();
+  c.security.reset();
+  c.host_ports.clear();
+  return c;
+}
+
 void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subresource,
-                 core::PodSpec& spec, BodyMeta& meta) {
+                 core::PodSpec& spec, BodyMeta& meta, ContainerPool& pool) {
   object o;
   if (root.get_object().get(o) != SUCCESS) return;
   // One pass over the root (whose own `$patch` is not honoured): the body's identity, and either
@@ -439,7 +506,7 @@ void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subr
     } else if (k == "metadata") {
       walk_metadata(v, &meta, root_is_template ? &spec : nullptr);
     } else if (root_is_template && k == "spec") {
-      walk_template_spec(v, spec);
+      walk_template_spec(v, spec, pool);
     } else if (ephemeral_subresource && k == "ephemeralContainers") {
       legacy = v;
       have_legacy = true;
@@ -459,9 +526,9 @@ void walk_object(element root, const core::Carrier& carrier, bool ephemeral_subr
     }
     object tmpl;
     if (!live_object(step, tmpl)) return;
-    walk_template(tmpl, spec);
+    walk_template(tmpl, spec, pool);
   }
-  if (have_legacy) walk_containers(legacy, core::ContainerKind::kEphemeral, spec);
+  if (have_legacy) walk_containers(legacy, core::ContainerKind::kEphemeral, spec, pool);
 }
 
 }  // namespace kubepriv::audit::detail

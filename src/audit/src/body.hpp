@@ -7,6 +7,7 @@
 
 #include <string>       // std::string
 #include <string_view>  // std::string_view
+#include <vector>       // std::vector
 
 #include "kubepriv/common/json_escape.hpp"
 #include "kubepriv/core/event.hpp"
@@ -33,11 +34,25 @@ struct BodyMeta {
   }
 };
 
+/// Containers dropped from a PodSpec, kept for the next body with the capacity of their strings
+/// and lists: a pod's container owns 2-4 heap blocks (image, volumeMounts and the mount names),
+/// which were a malloc and a free each on every pod-spec write.
+struct ContainerPool {
+  std::vector<core::Container> spare;
+
+  /// spec.clear(), keeping the containers' storage here.
+  void clear(core::PodSpec& spec);
+  /// Appends a container to `spec`: a spare one, reset but for `volume_mounts`, which keeps its
+  /// strings for the walk to overwrite (walk_container empties it when the body has none).
+  core::Container& add(core::PodSpec& spec);
+};
+
 /// Fills `spec` from an object body (a full object, or a strategic-merge/merge/apply patch)
 /// at the carrier's pod-template path. Unknown keys, `$` directives and wrong types are ignored;
 /// `"$patch": "delete"` entries are skipped; null resets. Never throws.
 void walk_object(simdjson::dom::element root, const core::Carrier& carrier,
-                 bool ephemeral_subresource, core::PodSpec& spec, BodyMeta& meta);
+                 bool ephemeral_subresource, core::PodSpec& spec, BodyMeta& meta,
+                 ContainerPool& pool);
 
 /// Replays an RFC 6902 JSON patch (add/replace; copy/move as "unknown value") onto an empty
 /// skeleton and serialises it to `out` as a JSON object. Returns false when no op wrote anything.

@@ -163,6 +163,7 @@ void host_network(const PodSpec& s, SpecFindings& o) {
 }
 
 void host_path(const PodSpec& spec, SpecFindings& out) {
+  if (spec.volumes.empty()) return;  // most pods: no hash set to build and drop
   std::unordered_set<std::string_view> names;
   for (const auto& v : spec.volumes) {
     if (!v.has_host_path) continue;
@@ -217,6 +218,7 @@ void unmasked_proc_mount(const PodSpec& spec, const Container& c, SpecFindings& 
 // spec.securityContext.seccompProfile (the shared setting), then the pod's legacy annotations.
 void seccomp_pod(const PodSpec& spec, SpecFindings& out) {
   pod_setting<Seccomp>(spec, out);
+  if (spec.annotations.empty()) return;  // most pods: no index to build and drop
   NameIndex by_name;
   static constexpr std::string_view kPod = "seccomp.security.alpha.kubernetes.io/pod";
   static constexpr std::string_view kContainer = "container.seccomp.security.alpha.kubernetes.io/";
@@ -239,6 +241,7 @@ void seccomp_pod(const PodSpec& spec, SpecFindings& out) {
 // spec.securityContext.appArmorProfile (the shared setting), then the pod's legacy annotations.
 void apparmor_pod(const PodSpec& spec, SpecFindings& out) {
   pod_setting<Apparmor>(spec, out);
+  if (spec.annotations.empty()) return;
   NameIndex by_name;
   static constexpr std::string_view kPrefix = "container.apparmor.security.beta.kubernetes.io/";
   for (const auto& [key, value] : spec.annotations) {
