@@ -221,7 +221,6 @@ void pod_security_key(std::string_view k, element v, core::PodSecurityContext& s
 // One container object into `c` (from ContainerPool::add); returns whether it deletes itself.
 bool walk_container(object o, core::Container& c) {
   bool deleted = false;
-  bool mounts = false;
   for (const auto field : o) {
     const std::string_view k = field.key;
     const element v = field.value;
@@ -242,12 +241,10 @@ bool walk_container(object o, core::Container& c) {
       }
     } else if (k == "volumeMounts") {
       names_of(v, c.volume_mounts);
-      mounts = true;
     } else if (is_patch(k)) {
       deleted = deletes(v);
     }
   }
-  if (!mounts) c.volume_mounts.clear();  // a recycled container's names are stale
   return deleted;
 }
 
@@ -475,12 +472,7 @@ core::Container& ContainerPool::add(core::PodSpec& spec) {
   if (spare.empty()) return spec.containers.emplace_back();
   core::Container& c = spec.containers.emplace_back(std::move(spare.back()));
   spare.pop_back();
-  c.kind = core::ContainerKind::kContainer;
-  c.index = 0;
-  c.name.clear();
-  c.image.clear();
-  c.security.reset();
-  c.host_ports.clear();
+  c.reset();
   return c;
 }
 

@@ -42,8 +42,8 @@ struct ContainerPool {
 
   /// spec.clear(), keeping the containers' storage here.
   void clear(core::PodSpec& spec);
-  /// Appends a container to `spec`: a spare one, reset but for `volume_mounts`, which keeps its
-  /// strings for the walk to overwrite (walk_container empties it when the body has none).
+  /// Appends a container to `spec`: a spare one (core::Container::reset, its storage kept) when
+  /// there is one.
   core::Container& add(core::PodSpec& spec);
 };
 

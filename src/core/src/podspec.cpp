@@ -31,6 +31,16 @@ void PodSecurityContext::reset() noexcept {
   sysctls.clear();
 }
 
+void Container::reset() noexcept {
+  kind = ContainerKind::kContainer;
+  index = 0;
+  name.clear();
+  image.clear();
+  security.reset();
+  host_ports.clear();
+  volume_mounts.clear();
+}
+
 void PodSpec::clear() noexcept {
   containers.clear();
   volumes.clear();

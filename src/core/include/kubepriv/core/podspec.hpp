@@ -63,6 +63,10 @@ struct Container {
   ContainerSecurityContext security;       ///< securityContext
   std::vector<std::int64_t> host_ports;    ///< ports[].hostPort values as written (0 included)
   std::vector<std::string> volume_mounts;  ///< volumeMounts[].name
+
+  /// Back to a default-constructed container, keeping the storage of its strings and lists
+  /// (containers are recycled across bodies): a new field is reset here, once.
+  void reset() noexcept;
 };
 
 /// One volume of the pod spec (only what the rules need).
