@@ -22,7 +22,7 @@
 #include <string.h>  // memmem (glibc)
 
 #include <cstddef>  // std::size_t
-#include <cstdint>  // std::uint64_t, std::uintptr_t
+#include <cstdint>  // std::uintptr_t
 #include <cstring>  // std::memcpy
 #if defined(__SSE2__)
 #include <emmintrin.h>  // _mm_cmpeq_epi8 ...
@@ -34,6 +34,7 @@
 #include <vector>       // std::vector
 
 #include "body.hpp"
+#include "json_key.hpp"
 #include "kubepriv/core/event.hpp"
 #include "salvage.hpp"
 #include "wrappers.hpp"
@@ -43,6 +44,7 @@ namespace kubepriv::audit {
 namespace {
 
 namespace od = simdjson::ondemand;
+using detail::key_is;
 using simdjson::SUCCESS;
 
 // The first `"` or `\\` at or after `p` (or `end`). Keys are short, so a byte loop with two
@@ -75,29 +77,6 @@ bool key_of(od::field& f, const char* end, std::string_view& out) {
     return true;
   }
   return f.unescaped_key().get(out) == SUCCESS;
-}
-
-// Whether key `k` is the literal `lit`, without a call to memcmp: a key of 8 to 16 bytes is
-// compared as two (overlapping) 8-byte words, shorter ones by the compiler's inline compare.
-// Envelope keys are dispatched on every event, and several share a length (stageTimestamp,
-// responseStatus, responseObject).
-template <std::size_t N>
-bool key_is(std::string_view k, const char (&lit)[N]) noexcept {
-  constexpr std::size_t n = N - 1;
-  if (k.size() != n) return false;
-  if constexpr (n >= 8 && n <= 16) {
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-    std::uint64_t c = 0;
-    std::uint64_t d = 0;
-    std::memcpy(&a, k.data(), 8);
-    std::memcpy(&b, lit, 8);
-    std::memcpy(&c, k.data() + n - 8, 8);
-    std::memcpy(&d, lit + n - 8, 8);
-    return ((a ^ b) | (c ^ d)) == 0;
-  } else {
-    return std::memcmp(k.data(), lit, n) == 0;
-  }
 }
 
 // The envelope members both readings look at; kOther for every other key.
