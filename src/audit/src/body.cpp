@@ -7,11 +7,12 @@
 
 #include <algorithm>      // std::reverse
 #include <cmath>          // std::floor
-#include <cstring>        // std::memcmp
 #include <optional>       // std::optional
 #include <unordered_set>  // std::unordered_set
 #include <utility>        // std::move, std::pair, std::swap
 #include <vector>         // std::vector
+
+#include "json_key.hpp"
 
 namespace kubepriv::audit::detail {
 
@@ -121,9 +122,7 @@ Lookup lookup(element e, std::string_view key) {
 // profile object).
 template <std::size_t N>
 Lookup lookup(element e, const char (&key)[N]) {
-  return lookup_if(e, [&key](std::string_view k) {
-    return k.size() == N - 1 && std::memcmp(k.data(), key, N - 1) == 0;
-  });
+  return lookup_if(e, [&key](std::string_view k) { return key_is(k, key); });
 }
 
 // seccompProfile.type / appArmorProfile.type into `out`.
