@@ -141,25 +141,16 @@ std::optional<bool> host_process_of(element e) {
   return to_bool(hp.value);
 }
 
-// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`,
-// overwriting its strings in place (a recycled container's mount names keep their capacity).
+// The string `name` of each live object in a list (`sysctls`, `volumeMounts`); replaces `out`.
 void names_of(element list_value, std::vector<std::string>& out) {
-  std::size_t n = 0;
+  out.clear();
   array list;
-  if (list_value.get_array().get(list) == SUCCESS) {
-    for (const auto item : list) {
-      const Lookup name = lookup(item, "name");
-      std::string_view s;
-      if (!name.found || name.value.get_string().get(s) != SUCCESS) continue;
-      if (n < out.size()) {
-        out[n].assign(s);
-      } else {
-        out.emplace_back(s);
-      }
-      ++n;
-    }
+  if (list_value.get_array().get(list) != SUCCESS) return;
+  for (const auto item : list) {
+    const Lookup name = lookup(item, "name");
+    std::string_view s;
+    if (name.found && name.value.get_string().get(s) == SUCCESS) out.emplace_back(s);
   }
-  out.erase(out.begin() + static_cast<std::ptrdiff_t>(n), out.end());
 }
 
 // One securityContext object, at either level: forgets what the level held (a repeated key
